@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Kernels are hot in every configuration (tests train small models too), so the numeric targets are
+// always optimised; `haswell` gives AVX2+FMA SIMD on any x86-64 from 2013 on (see ../shared/notes/tensor-library.md §2.5).
+let fast: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked", "-target-cpu", "haswell"])
+]
+
+let package = Package(
+    name: "labrun",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "labrun", targets: ["labrun"]),
+        // The library lab cells and exercises link against: built once, as a shared library.
+        .library(name: "LabKit", type: .dynamic, targets: ["LabKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        // System libraries (Debian: libopenblas-dev, libcmark-dev).
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "Ccmark", pkgConfig: "libcmark", providers: [.apt(["libcmark-dev"])]),
+
+        // The library: tensors + autograd, nn + optim + checkpoints, text + metrics, rich display.
+        .target(name: "LabTensor", dependencies: ["CBLAS"], swiftSettings: fast),
+        .target(name: "LabNN", dependencies: ["LabTensor"], swiftSettings: fast),
+        .target(name: "LabText", dependencies: ["LabTensor", "LabNN", "LabDisplay"], swiftSettings: fast),
+        .target(name: "LabDisplay"),
+        .target(name: "LabKit", dependencies: ["LabTensor", "LabNN", "LabText", "LabDisplay"]),
+
+        // The tools: child processes, the lab runner, the grader, the CLI.
+        .target(name: "LabProcess"),
+        .target(name: "LabRunner", dependencies: ["Ccmark", "LabProcess", "LabDisplay",
+                                                  .product(name: "Yams", package: "Yams")]),
+        .target(name: "LabGrader", dependencies: ["LabProcess", "LabRunner",
+                                                  .product(name: "GRDB", package: "GRDB.swift")]),
+        .executableTarget(name: "labrun", dependencies: [
+            "LabRunner", "LabGrader", "LabText",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "LabTensorTests", dependencies: ["LabTensor"]),
+        .testTarget(name: "LabNNTests", dependencies: ["LabNN"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LabTextTests", dependencies: ["LabText"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LabRunnerTests", dependencies: ["LabRunner"]),
+        .testTarget(name: "LabGraderTests", dependencies: ["LabGrader"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["LabProcess"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

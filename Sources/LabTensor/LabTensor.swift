@@ -1,0 +1,2 @@
+@_implementationOnly import CBLAS
+public func _probeCore() -> String { String(cString: openblas_get_corename()) }
