@@ -1,2 +1,0 @@
-@_implementationOnly import CBLAS
-public func _probeCore() -> String { String(cString: openblas_get_corename()) }
