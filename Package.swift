@@ -37,6 +37,7 @@ let package = Package(
         .target(name: "LabRunner", dependencies: ["Ccmark", "LabProcess", "LabDisplay",
                                                   .product(name: "Yams", package: "Yams")]),
         .target(name: "LabGrader", dependencies: ["LabProcess", "LabRunner",
+                                                  .product(name: "Yams", package: "Yams"),
                                                   .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(name: "labrun", dependencies: [
             "LabRunner", "LabGrader", "LabText",
