@@ -1,0 +1,193 @@
+import Foundation
+
+/// Byte-level BPE, GPT-2 style: GPT-2's own tokenizer (`BPETokenizer.gpt2()`) and the ones you train
+/// (`BPETokenizer.train(corpus:vocabSize:)`) are this type.
+///
+/// Text is split by GPT-2's pre-tokenizer, each piece's UTF-8 bytes start as byte tokens, and the lowest-ranked
+/// adjacent pair is merged until no pair is a merge. Any UTF-8 round-trips exactly: `decode(encode(s)) == s`.
+///
+/// ```swift
+/// let enc = try BPETokenizer.gpt2()
+/// enc.encode("Hello world! This is tokenization.")  // [15496, 995, 0, 770, 318, 11241, 1634, 13]
+/// enc.encode("<|endoftext|>")                        // [50256]
+/// try enc.decode([15496, 995])                       // "Hello world"
+/// ```
+/// Python: `enc = tiktoken.get_encoding("gpt2"); enc.encode(s, allowed_special="all"); enc.decode(ids)`
+public final class BPETokenizer: Tokenizer {
+    /// Symbol (bytes spelled with `ByteLevel.byteToChar`, as in `encoder.json`) → id.
+    public let encoder: [String: Int]
+    /// The merges in rank order, spelled as in `vocab.bpe`.
+    public let merges: [(String, String)]
+    /// Special tokens (`<|endoftext|>`) → id; `encode` turns their literal text into that id.
+    public let specialTokens: [String: Int]
+    public let vocabSize: Int
+
+    private let byteIds: [Int32]            // byte → id of the one-byte token
+    private let idBytes: [[UInt8]]          // id → bytes
+    private let pairs: PairTable
+    private let cache = PieceCache()
+    private let specialsByBytes: [([UInt8], Int)]
+
+    /// A tokenizer from a vocabulary and merges (as in `encoder.json` and `vocab.bpe`). Every byte must have a token,
+    /// and every merge's two symbols and their concatenation must be in the vocabulary.
+    public init(encoder: [String: Int], merges: [(String, String)], specials: [String]? = nil,
+                source: String = "vocabulary") throws {
+        let specials = specials ?? (encoder["<|endoftext|>"] != nil ? ["<|endoftext|>"] : [])
+        self.encoder = encoder
+        self.merges = merges
+        var specialIds: [String: Int] = [:]
+        for s in specials {
+            guard let id = encoder[s] else { throw TextError("\(source): special token \(s) is not in the vocabulary") }
+            specialIds[s] = id
+        }
+        specialTokens = specialIds
+        guard let maxId = encoder.values.max(), encoder.values.min()! >= 0 else {
+            throw TextError("\(source): the vocabulary is empty or has a negative id")
+        }
+        vocabSize = maxId + 1
+        var idBytes = [[UInt8]](repeating: [], count: vocabSize)
+        var seen = [Bool](repeating: false, count: vocabSize)
+        for (sym, id) in encoder {
+            guard !seen[id] else { throw TextError("\(source): id \(id) is used twice") }
+            seen[id] = true
+            if let s = specialIds.first(where: { $0.value == id })?.key { idBytes[id] = Array(s.utf8); continue }
+            guard let b = ByteLevel.bytes(ofSymbol: sym) else {
+                throw TextError("\(source): token \(sym.debugDescription) (id \(id)) has a character outside GPT-2's byte alphabet")
+            }
+            idBytes[id] = b
+        }
+        self.idBytes = idBytes
+        var byteIds = [Int32](repeating: -1, count: 256)
+        for b in 0..<256 {
+            guard let id = encoder[String(ByteLevel.byteToChar[b])] else {
+                throw TextError("\(source): no token for byte 0x\(String(b, radix: 16)) (\(String(ByteLevel.byteToChar[b]).debugDescription)); a byte-level vocabulary needs all 256")
+            }
+            byteIds[b] = Int32(id)
+        }
+        self.byteIds = byteIds
+        let table = PairTable(capacityFor: merges.count)
+        for (rank, (a, b)) in merges.enumerated() {
+            guard let ia = encoder[a], let ib = encoder[b], let m = encoder[a + b] else {
+                let missing = encoder[a] == nil ? a : encoder[b] == nil ? b : a + b
+                throw TextError("\(source): merge \(rank + 1) '\(a) \(b)' uses \(missing.debugDescription), which is not in the vocabulary")
+            }
+            table.insert(Int32(ia), Int32(ib), rank: Int32(rank), merged: Int32(m))
+        }
+        pairs = table
+        specialsByBytes = specialIds.map { (Array($0.key.utf8), $0.value) }.sorted { $0.0.count > $1.0.count }
+    }
+
+    // MARK: Encoding
+
+    /// Ids for `text`; the literal text of a special token (`<|endoftext|>`) becomes its id.
+    public func encode(_ text: String) -> [Int] {
+        var text = text
+        return text.withUTF8 { encode(bytes: $0, allowSpecial: true) }
+    }
+
+    /// Ids for `text`, treating special tokens' text as ordinary text (tiktoken's `encode_ordinary`).
+    public func encodeOrdinary(_ text: String) -> [Int] {
+        var text = text
+        return text.withUTF8 { encode(bytes: $0, allowSpecial: false) }
+    }
+
+    /// Ids for raw bytes (need not be valid UTF-8); `decodeBytes` gives them back exactly.
+    public func encode(bytes: [UInt8]) -> [Int] {
+        bytes.withUnsafeBufferPointer { encode(bytes: $0, allowSpecial: false) }
+    }
+
+    func encode(bytes buf: UnsafeBufferPointer<UInt8>, allowSpecial: Bool) -> [Int] {
+        var out: [Int] = []
+        out.reserveCapacity(buf.count / 3 + 8)
+        guard let base = buf.baseAddress else { return out }
+        let n = buf.count
+        if allowSpecial && !specialsByBytes.isEmpty {
+            var start = 0, i = 0
+            while i < n {
+                if base[i] == 0x3C, let (s, id) = specialsByBytes.first(where: { sp in
+                    sp.0.count <= n - i && sp.0.withUnsafeBufferPointer { memcmp(base + i, $0.baseAddress!, $0.count) == 0 }
+                }) {
+                    encodeOrdinary(base + start, i - start, into: &out)
+                    out.append(id)
+                    i += s.count
+                    start = i
+                } else { i += 1 }
+            }
+            encodeOrdinary(base + start, n - start, into: &out)
+        } else {
+            encodeOrdinary(base, n, into: &out)
+        }
+        return out
+    }
+
+    private func encodeOrdinary(_ p: UnsafePointer<UInt8>, _ n: Int, into out: inout [Int]) {
+        var scratch = [Int32](repeating: 0, count: 64)
+        var ranks = [Int32](repeating: 0, count: 64)
+        ByteLevel.asciiClass.withUnsafeBufferPointer { ascii in
+            var i = 0
+            while i < n {
+                let j = ByteLevel.nextPieceEnd(p, i, n, ascii.baseAddress!)
+                let len = j - i
+                if len == 1 {
+                    out.append(Int(byteIds[Int(p[i])]))
+                } else {
+                    let h = PieceCache.hash(p + i, len)
+                    if !cache.lookup(p + i, len, h, into: &out) {
+                        if scratch.count < len { scratch = [Int32](repeating: 0, count: len); ranks = scratch }
+                        let m = merge(p + i, len, &scratch, &ranks)
+                        scratch.withUnsafeBufferPointer { s in
+                            for k in 0..<m { out.append(Int(s[k])) }
+                            cache.insert(p + i, len, h, UnsafeBufferPointer(rebasing: s[0..<m]))
+                        }
+                    }
+                }
+                i = j
+            }
+        }
+    }
+
+    /// BPE on one piece: start from byte tokens, merge the lowest-ranked adjacent pair (leftmost on ties) until none is
+    /// a merge. Returns the number of ids left in `ids`.
+    private func merge(_ p: UnsafePointer<UInt8>, _ n: Int, _ ids: inout [Int32], _ ranks: inout [Int32]) -> Int {
+        ids.withUnsafeMutableBufferPointer { idb in
+            ranks.withUnsafeMutableBufferPointer { rb in
+                let ids = idb.baseAddress!, ranks = rb.baseAddress!
+                for k in 0..<n { ids[k] = byteIds[Int(p[k])] }
+                var count = n
+                for k in 0..<(count - 1) { ranks[k] = pairs.lookup(ids[k], ids[k + 1]).rank }
+                while count > 1 {
+                    var best = Int32.max, at = -1
+                    for k in 0..<(count - 1) where ranks[k] < best { best = ranks[k]; at = k }
+                    if at < 0 { break }
+                    ids[at] = pairs.lookup(ids[at], ids[at + 1]).merged
+                    // Remove ids[at + 1] and ranks[at] (the merged pair); ranks[at] becomes the pair (at, at + 2).
+                    for k in (at + 1)..<(count - 1) { ids[k] = ids[k + 1] }
+                    for k in at..<(count - 2) { ranks[k] = ranks[k + 1] }
+                    count -= 1
+                    if at > 0 { ranks[at - 1] = pairs.lookup(ids[at - 1], ids[at]).rank }
+                    if at < count - 1 { ranks[at] = pairs.lookup(ids[at], ids[at + 1]).rank }
+                }
+                return count
+            }
+        }
+    }
+
+    // MARK: Decoding
+
+    /// The text for `ids`. Bytes that are not valid UTF-8 (an id sequence cut inside a character) decode to U+FFFD,
+    /// as tiktoken's `decode(errors="replace")`; `decodeBytes` gives the exact bytes.
+    public func decode(_ ids: [Int]) throws -> String {
+        String(decoding: try decodeBytes(ids), as: UTF8.self)
+    }
+
+    /// The exact bytes for `ids`.
+    public func decodeBytes(_ ids: [Int]) throws -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(ids.count * 4)
+        for id in ids { out.append(contentsOf: idBytes[try checkedId(id, vocabSize)]) }
+        return out
+    }
+
+    /// The bytes of one token.
+    public func tokenBytes(_ id: Int) throws -> [UInt8] { idBytes[try checkedId(id, vocabSize)] }
+}
