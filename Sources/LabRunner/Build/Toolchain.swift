@@ -1,0 +1,93 @@
+// Locating swiftc and the LabKit build products (Modules/LabKit.swiftmodule + libLabKit.so).
+
+import Foundation
+import LabProcess
+
+/// The compiler and the built library that lab programs and exercises link against.
+public struct Toolchain: Sendable {
+    /// The `swiftc` driver (env `SWIFTC`, else `swiftc` on `PATH`).
+    public var swiftc: String
+    /// The directory holding `libLabKit.so` and `Modules/LabKit.swiftmodule` (the SwiftPM `.build/<config>`).
+    public var libDir: String
+    /// Identifies the compiler and the library build: part of every cache key.
+    public var fingerprint: String
+
+    /// Finds the toolchain: env `LABRUN_LIBDIR`, else the directory of the running executable (`labrun` sits in
+    /// the same `.build/<config>` directory as `libLabKit.so`).
+    public static func locate() throws -> Toolchain {
+        let env = ProcessInfo.processInfo.environment
+        let candidates: [String]
+        if let d = env["LABRUN_LIBDIR"], !d.isEmpty {
+            candidates = [absolutePath(d)]
+        } else {
+            let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+            let dir = (absolutePath(exe) as NSString).deletingLastPathComponent
+            // An xctest bundle runs from .build/<config>/X.xctest on some platforms; look one level up too.
+            candidates = [dir, (dir as NSString).deletingLastPathComponent]
+        }
+        guard let libDir = candidates.first(where: isLibDir) else {
+            throw LabError(candidates[0], "LabKit is not built here (no libLabKit.so and Modules/LabKit.swiftmodule): "
+                + "run `swift build` in the repository, or set LABRUN_LIBDIR to the .build/<config> directory")
+        }
+        let swiftc: String
+        do {
+            swiftc = try resolveExecutable(env["SWIFTC"] ?? "swiftc")
+        } catch {
+            throw LabError(env["SWIFTC"] ?? "swiftc", "the Swift compiler was not found: put swiftc on PATH or set SWIFTC")
+        }
+        var h = ContentHash()
+        h.update(realPath(swiftc))
+        h.update(statSignature(realPath(swiftc)))
+        for f in ["libLabKit.so", "Modules/LabKit.swiftmodule"] { h.update(statSignature(libDir + "/" + f)) }
+        return Toolchain(swiftc: swiftc, libDir: libDir, fingerprint: h.hex)
+    }
+
+    static func isLibDir(_ dir: String) -> Bool {
+        let fm = FileManager.default
+        return fm.fileExists(atPath: dir + "/libLabKit.so") && fm.fileExists(atPath: dir + "/Modules/LabKit.swiftmodule")
+    }
+
+    /// Size + modification time + inode of a file or directory (tree): cheap, changes whenever SwiftPM rebuilds it.
+    static func statSignature(_ path: String) -> String {
+        var sig = ""
+        var st = stat()
+        if stat(path, &st) == 0 {
+            sig = "\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec):\(st.st_ino)"
+            if (st.st_mode & S_IFMT) == S_IFDIR,
+               let items = try? FileManager.default.contentsOfDirectory(atPath: path) {
+                for item in items.sorted() { sig += "|\(item)=" + statSignature(path + "/" + item) }
+            }
+        }
+        return sig
+    }
+
+    /// The swiftc flags that make `import LabKit` work and link libLabKit.so with an rpath.
+    public var labKitFlags: [String] {
+        ["-I", libDir + "/Modules", "-L", libDir, "-lLabKit", "-Xlinker", "-rpath", "-Xlinker", libDir]
+    }
+
+    /// Environment for child programs: `OPENBLAS_CORETYPE=SkylakeX` on AVX-512 CPUs (OpenBLAS's own detection
+    /// misfires there; LabTensor applies the same rule in-process), backtraces off (the runner reports crashes).
+    public static func childEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
+        var env = environmentDictionary()
+        if env["OPENBLAS_CORETYPE"] == nil, let core = recommendedOpenBLASCoreType() { env["OPENBLAS_CORETYPE"] = core }
+        env["SWIFT_BACKTRACE"] = "enable=no"
+        for (k, v) in extra { env[k] = v }
+        return env
+    }
+
+    /// `SkylakeX` if /proc/cpuinfo lists avx512f, else nil (OpenBLAS's detection is right).
+    public static func recommendedOpenBLASCoreType() -> String? {
+        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return nil }
+        for line in info.split(separator: "\n") where line.hasPrefix("flags") {
+            return line.split(separator: " ").contains("avx512f") ? "SkylakeX" : nil
+        }
+        return nil
+    }
+}
+
+func realPath(_ path: String) -> String {
+    guard let r = realpath(path, nil) else { return path }
+    defer { free(r) }
+    return String(cString: r)
+}
