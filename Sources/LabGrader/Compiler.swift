@@ -1,0 +1,120 @@
+import Foundation
+import LabProcess
+
+/// Where `swiftc` and the course library (`LabKit`) are.
+public struct Toolchain: Sendable {
+    public var swiftc: String
+    /// Directory with `LabKit.swiftmodule` (+ the modules it re-exports) and `libLabKit.so`, if found.
+    public var labKitModules: String?
+    public var labKitLib: String?
+
+    /// `LABRUN_LIBDIR`, else the directory of the running `labrun` binary (SwiftPM puts `Modules/` and
+    /// `libLabKit.so` there). Without LabKit, exercises can still use the Swift standard library.
+    public static func locate() throws -> Toolchain {
+        let swiftc = (try? resolveExecutable("swiftc")) ?? "/opt/swift/usr/bin/swiftc"
+        guard FileManager.default.isExecutableFile(atPath: swiftc) else {
+            throw GradeError.harness("swiftc not found in PATH (install Swift 6 or add its bin directory to PATH)")
+        }
+        var dirs: [String] = []
+        if let d = ProcessInfo.processInfo.environment["LABRUN_LIBDIR"] { dirs.append(d) }
+        dirs.append(URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path)
+        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            dirs.append((exe as NSString).deletingLastPathComponent)
+        }
+        for d in dirs where FileManager.default.fileExists(atPath: "\(d)/libLabKit.so") {
+            let modules = FileManager.default.fileExists(atPath: "\(d)/Modules/LabKit.swiftmodule") ? "\(d)/Modules" : d
+            return Toolchain(swiftc: swiftc, labKitModules: modules, labKitLib: d)
+        }
+        return Toolchain(swiftc: swiftc, labKitModules: nil, labKitLib: nil)
+    }
+
+    var labKitFlags: [String] {
+        guard let m = labKitModules, let l = labKitLib else { return [] }
+        return ["-I", m, "-L", l, "-lLabKit", "-Xlinker", "-rpath", "-Xlinker", l]
+    }
+
+    /// `swiftc --version`, part of every cache key.
+    var version: String {
+        get throws {
+            let r = try ChildProcess(swiftc, ["--version"]).run()
+            return r.stdoutText + r.stderrText
+        }
+    }
+}
+
+/// One compiler diagnostic, `file:line:col: error: message` (+ the source excerpt lines after it).
+public struct Diagnostic: Codable, Sendable, Equatable {
+    public var file: String
+    public var line: Int
+    public var column: Int
+    public var message: String
+    /// The diagnostic with its source excerpt, paths reduced to file names.
+    public var text: String
+}
+
+/// Parses `swiftc -diagnostic-style=llvm` output; keeps errors only. Paths become base names.
+func parseDiagnostics(_ output: String) -> [Diagnostic] {
+    let re = try! NSRegularExpression(pattern: #"^(/[^:]+|[^:\s]+\.swift):(\d+):(\d+): (error|warning|note): (.*)$"#)
+    var out: [Diagnostic] = []
+    var current: Diagnostic?
+    for line in output.components(separatedBy: "\n") {
+        let ns = line as NSString
+        if let m = re.firstMatch(in: line, range: NSRange(location: 0, length: ns.length)) {
+            if let c = current { out.append(c); current = nil }
+            guard ns.substring(with: m.range(at: 4)) == "error" else { continue }
+            let file = (ns.substring(with: m.range(at: 1)) as NSString).lastPathComponent
+            let l = Int(ns.substring(with: m.range(at: 2))) ?? 0, col = Int(ns.substring(with: m.range(at: 3))) ?? 0
+            let msg = ns.substring(with: m.range(at: 5))
+            current = Diagnostic(file: file, line: l, column: col, message: msg, text: "\(file):\(l):\(col): error: \(msg)")
+        } else if current != nil, !line.isEmpty, !line.hasPrefix("error:"), !line.hasPrefix("<unknown>") {
+            if current!.text.count < 2000 { current!.text += "\n" + line }
+        } else if line.hasPrefix("error: ") {
+            if let c = current { out.append(c); current = nil }
+            out.append(Diagnostic(file: "", line: 0, column: 0, message: String(line.dropFirst(7)), text: line))
+        }
+    }
+    if let c = current { out.append(c) }
+    return out
+}
+
+/// A content-addressed build cache: the same sources + flags + compiler are compiled once.
+struct BuildCache {
+    var root: URL
+
+    static func `default`() -> BuildCache {
+        let env = ProcessInfo.processInfo.environment
+        let base = env["LABRUN_GRADE_CACHE"].map { URL(fileURLWithPath: $0) }
+            ?? URL(fileURLWithPath: env["XDG_CACHE_HOME"] ?? (NSHomeDirectory() + "/.cache")).appendingPathComponent("labrun/grade")
+        return BuildCache(root: base)
+    }
+
+    /// Runs `build` into a fresh directory unless `key` is cached; publishes the directory atomically.
+    /// The directory is 0700: compiled tests contain the hidden tests.
+    func entry(_ key: String, build: (URL) throws -> Void) throws -> (dir: URL, cached: Bool) {
+        let dir = root.appendingPathComponent(key)
+        if FileManager.default.fileExists(atPath: dir.appendingPathComponent("done").path) { return (dir, true) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let tmp = root.appendingPathComponent(".\(key).\(getpid()).\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try build(tmp)
+        try Data().write(to: tmp.appendingPathComponent("done"))
+        if rename(tmp.path, dir.path) != 0 {
+            // Someone else published it first (ENOTEMPTY/EEXIST): use theirs.
+            try? FileManager.default.removeItem(at: tmp)
+            guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("done").path) else {
+                throw GradeError.harness("cannot publish build cache entry \(dir.path)")
+            }
+        }
+        return (dir, false)
+    }
+}
+
+/// Runs swiftc; returns (ok, combined output).
+func runSwiftc(_ toolchain: Toolchain, _ args: [String], cwd: URL) throws -> (ok: Bool, output: String) {
+    var p = ChildProcess(toolchain.swiftc, ["-diagnostic-style=llvm"] + args)
+    p.workingDirectory = cwd.path
+    p.timeout = 600
+    p.outputLimit = 1 << 20
+    let r = try p.run()
+    return (r.succeeded, r.stderrText + r.stdoutText)
+}
