@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "LabNNTests", dependencies: ["LabNN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LabTextTests", dependencies: ["LabText"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LabRunnerTests", dependencies: ["LabRunner"]),
-        .testTarget(name: "LabGraderTests", dependencies: ["LabGrader"]),
+        .testTarget(name: "LabGraderTests", dependencies: ["LabGrader"], exclude: ["Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LabProcess"]),
     ],
     swiftLanguageModes: [.v5]
