@@ -1,0 +1,65 @@
+// Attention ops: PyTorch's scaled_dot_product_attention, and the fused causal self-attention that reads
+// q, k, v straight from the c_attn output (B, T, 3C) and writes (B, T, C) (Kernels/Attention.swift).
+
+/// Scaled dot-product attention over (B, nh, T, hs) heads: softmax(q·kᵀ/√hs [causal mask]) · v.
+/// Stores only the probabilities for backward; never materialises kᵀ.
+///
+/// ```swift
+/// let y = scaledDotProductAttention(q, k, v, isCausal: true)   // (B, nh, T, hs)
+/// ```
+/// PyTorch: `F.scaled_dot_product_attention(q, k, v, is_causal=True, dropout_p=0.0)`.
+public func scaledDotProductAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, isCausal: Bool = false,
+                                      dropoutP: Float = 0) -> Tensor {
+    precondition(q.ndim == 4 && k.shape == q.shape && v.shape == q.shape,
+                 "scaledDotProductAttention: q, k, v must share a (B, nh, T, hs) shape; got \(q.shape), \(k.shape), \(v.shape)")
+    let B = q.shape[0], H = q.shape[1], T = q.shape[2], hs = q.shape[3]
+    let L = HeadLayout(batchStride: H * T * hs, headStride: T * hs, ld: hs)
+    let shape = AttentionShape(B: B, H: H, T: T, hs: hs, causal: isCausal, dropoutP: dropoutP,
+                               seed: dropoutP > 0 ? nextSeed() : 0)
+    let out = Tensor(uninitialized: q.shape)
+    let P = Tensor(uninitialized: [B, H, T, T])
+    attentionForward(out.data, L, P.data, q.data, L, k.data, L, v.data, L, shape)
+    guard _gradEnabled, q.requiresGrad || k.requiresGrad || v.requiresGrad else { return out }
+    return out.record([q, k, v]) { out in
+        // Separate (possibly identical) operands: zeroed buffers and beta = 1.
+        func buf(_ t: Tensor) -> UnsafeMutablePointer<Float> {
+            t.requiresGrad ? t.gradBufferZeroed() : UnsafeMutablePointer<Float>.allocate(capacity: t.count)
+        }
+        let dq = buf(q), dk = buf(k), dv = buf(v)
+        attentionBackward(dq, dk, dv, beta: 1, out.grad!.data, L, P.data, q.data, L, k.data, L, v.data, L, shape)
+        if !q.requiresGrad { dq.deallocate() }
+        if !k.requiresGrad { dk.deallocate() }
+        if !v.requiresGrad { dv.deallocate() }
+    }
+}
+
+/// Fused causal self-attention: splits the c_attn output qkv (B, T, 3C) into nHead heads, runs causal attention with
+/// optional attention dropout, and returns the re-assembled heads (B, T, C) — no split/view/transpose copies.
+///
+/// ```swift
+/// let qkv = c_attn(x)                                              // (B, T, 3C)
+/// let y = causalSelfAttention(qkv: qkv, nHead: 4, dropoutP: 0.1, training: true)   // (B, T, C)
+/// ```
+/// PyTorch: `q, k, v = qkv.split(C, dim=2)`, heads via `.view(B, T, nh, hs).transpose(1, 2)`,
+/// `F.scaled_dot_product_attention(q, k, v, is_causal=True, dropout_p=p)`, then `.transpose(1, 2).contiguous().view(B, T, C)`.
+public func causalSelfAttention(qkv: Tensor, nHead: Int, dropoutP: Float = 0, training: Bool = true) -> Tensor {
+    precondition(qkv.ndim == 3 && qkv.shape[2] % 3 == 0, "causalSelfAttention: qkv must be (B, T, 3C), got \(qkv.shape)")
+    let B = qkv.shape[0], T = qkv.shape[1], C = qkv.shape[2] / 3
+    precondition(C % nHead == 0, "causalSelfAttention: C = \(C) is not divisible by nHead = \(nHead)")
+    let hs = C / nHead
+    let p: Float = training ? dropoutP : 0
+    let inL = HeadLayout(batchStride: T * 3 * C, headStride: hs, ld: 3 * C)
+    let outL = HeadLayout(batchStride: T * C, headStride: hs, ld: C)
+    let shape = AttentionShape(B: B, H: nHead, T: T, hs: hs, causal: true, dropoutP: p, seed: p > 0 ? nextSeed() : 0)
+    let out = Tensor(uninitialized: [B, T, C])
+    let P = Tensor(uninitialized: [B, nHead, T, T])
+    let base = qkv.data
+    attentionForward(out.data, outL, P.data, base, inL, base + C, inL, base + 2 * C, inL, shape)
+    guard Tensor.needsGrad(qkv) else { return out }
+    return out.record([qkv]) { out in
+        // Every (b, h) writes a disjoint block of dqkv and together they cover it: beta 0 on a fresh buffer.
+        let (d, acc) = qkv.gradBuffer()
+        attentionBackward(d, d + C, d + 2 * C, beta: acc ? 1 : 0, out.grad!.data, outL, P.data,
+                          base, inL, base + C, inL, base + 2 * C, inL, shape)
+    }
+}

@@ -1,0 +1,144 @@
+// Attention over strided heads: per (b, h) two sgemms straight from the operand buffers (no transpose copies),
+// a causal softmax in place and, for dropout, a counter-hash mask regenerated in backward.
+// Stores only P = softmax(scale·QKᵀ) (B, H, T, T) for backward.
+//
+// Layout of a head operand X for head (b, h): base + b·batchStride + h·headStride, rows of hs floats every `ld`.
+//   fused qkv (B, T, 3C): q at b·T·3C + h·hs, k at +C, v at +2C, ld 3C; output (B, T, C): b·T·C + h·hs, ld C.
+//   separate (B, H, T, hs): b·H·T·hs + h·T·hs, ld hs.
+
+struct HeadLayout {
+    var batchStride: Int, headStride: Int, ld: Int
+    @inline(__always) func offset(_ b: Int, _ h: Int) -> Int { b * batchStride + h * headStride }
+}
+
+struct AttentionShape {
+    var B: Int, H: Int, T: Int, hs: Int
+    var causal: Bool
+    var dropoutP: Float, seed: UInt64
+    var scale: Float { 1 / Float(hs).squareRoot() }
+}
+
+/// P row i in place: softmax over columns 0...i (causal) or all; zero above the diagonal.
+@inline(__always) func attentionSoftmaxRows(_ p: UnsafeMutablePointer<Float>, _ T: Int, causal: Bool) {
+    for i in 0..<T {
+        let row = p + i * T
+        let n = causal ? i + 1 : T
+        let s = rowExpSum(row, row, n, rowMax(row, n))
+        rowScale(row, n, 1 / s)
+        if n < T { (row + n).initialize(repeating: 0, count: T - n) }
+    }
+}
+
+/// Dropout mask applied to a (T, T) block: dst = src · keep/(1−p); `base` = index of the block's first element.
+@inline(__always) func attentionDropout(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ count: Int,
+                                        p: Float, seed: UInt64, base: Int) {
+    let threshold = UInt32(Swift.min(Double(p) * 4_294_967_296.0, 4_294_967_295.0))
+    let scale = V8(repeating: 1 / (1 - p))
+    let lane = SIMD8<UInt32>(0, 1, 2, 3, 4, 5, 6, 7)
+    var i = 0
+    while i < count {
+        let h = vhash(SIMD8<UInt32>(repeating: UInt32(truncatingIfNeeded: base + i)) &+ lane, seed)
+        let keep = V8(repeating: 0).replacing(with: scale, where: h .>= SIMD8<UInt32>(repeating: threshold))
+        let m = Swift.min(8, count - i)
+        if m == 8 { vstore(vload(src + i) * keep, dst + i) } else { vstorePartial(vloadPartial(src + i, m) * keep, dst + i, m) }
+        i += 8
+    }
+}
+
+/// q, k, v (strided heads) → out (strided heads), P (B, H, T, T).
+func attentionForward(_ out: UnsafeMutablePointer<Float>, _ oL: HeadLayout, _ P: UnsafeMutablePointer<Float>,
+                      _ q: UnsafePointer<Float>, _ qL: HeadLayout, _ k: UnsafePointer<Float>, _ kL: HeadLayout,
+                      _ v: UnsafePointer<Float>, _ vL: HeadLayout, _ s: AttentionShape) {
+    let T = s.T, hs = s.hs, H = s.H
+    let os = SendPtr(out), ps = SendPtr(P), qs = SendPtr(q), ks = SendPtr(k), vs = SendPtr(v)
+    let dropout = s.dropoutP > 0
+    parallelRanges(s.B * H, costPerItem: T * T * hs * 4) { r in
+        let scratch = dropout ? UnsafeMutablePointer<Float>.allocate(capacity: T * T) : nil
+        defer { scratch?.deallocate() }
+        for bh in r {
+            let b = bh / H, h = bh % H
+            let p = ps.p + bh * T * T
+            let qp = qs.p + qL.offset(b, h), kp = ks.p + kL.offset(b, h), vp = vs.p + vL.offset(b, h)
+            // S = scale · Q Kᵀ   (T, T)
+            sgemm(false, true, T, T, hs, s.scale, qp, qL.ld, kp, kL.ld, 0, p, T)
+            attentionSoftmaxRows(p, T, causal: s.causal)
+            var pa = UnsafePointer(p)
+            if let sc = scratch {
+                attentionDropout(sc, p, T * T, p: s.dropoutP, seed: s.seed, base: bh * T * T)
+                pa = UnsafePointer(sc)
+            }
+            // O = P V   (T, hs), written straight into the strided output
+            sgemm(false, false, T, hs, T, 1, pa, T, vp, vL.ld, 0, os.p + oL.offset(b, h), oL.ld)
+        }
+    }
+}
+
+/// Backward of `attentionForward` (same argument order, d-prefixed outputs first). beta 1 adds into dq, dk, dv.
+///   dP' = dO Vᵀ; dV += P'ᵀ dO; dP = dP' ⊙ mask; dS = P ⊙ (dP − rowsum(dP ⊙ P)); dQ += s·dS K; dK += s·dSᵀ Q.
+func attentionBackward(_ dq: UnsafeMutablePointer<Float>, _ dk: UnsafeMutablePointer<Float>,
+                       _ dv: UnsafeMutablePointer<Float>, beta: Float, _ dout: UnsafePointer<Float>, _ oL: HeadLayout,
+                       _ P: UnsafePointer<Float>, _ q: UnsafePointer<Float>, _ qL: HeadLayout,
+                       _ k: UnsafePointer<Float>, _ kL: HeadLayout, _ v: UnsafePointer<Float>, _ vL: HeadLayout,
+                       _ s: AttentionShape) {
+    let T = s.T, hs = s.hs, H = s.H
+    let dqs = SendPtr(dq), dks = SendPtr(dk), dvs = SendPtr(dv), dos = SendPtr(dout), ps = SendPtr(P)
+    let qs = SendPtr(q), ks = SendPtr(k), vs = SendPtr(v)
+    let dropout = s.dropoutP > 0
+    parallelRanges(s.B * H, costPerItem: T * T * hs * 8) { r in
+        let dP = UnsafeMutablePointer<Float>.allocate(capacity: T * T)
+        let pd = dropout ? UnsafeMutablePointer<Float>.allocate(capacity: T * T) : nil
+        defer { dP.deallocate(); pd?.deallocate() }
+        for bh in r {
+            let b = bh / H, h = bh % H
+            let p = ps.p + bh * T * T
+            let qo = qL.offset(b, h), ko = kL.offset(b, h), vo = vL.offset(b, h)
+            let g = dos.p + oL.offset(b, h)
+            // dP' = dO Vᵀ   (T, T)
+            sgemm(false, true, T, T, hs, 1, g, oL.ld, vs.p + vo, vL.ld, 0, dP, T)
+            // dV += P'ᵀ dO  (T, hs)
+            var pa = UnsafePointer(p)
+            if let pd {
+                attentionDropout(pd, p, T * T, p: s.dropoutP, seed: s.seed, base: bh * T * T)
+                attentionDropout(dP, dP, T * T, p: s.dropoutP, seed: s.seed, base: bh * T * T)
+                pa = UnsafePointer(pd)
+            }
+            sgemm(true, false, T, hs, T, 1, pa, T, g, oL.ld, beta, dvs.p + vo, vL.ld)
+            // dS = P ⊙ (dP − Σ dP⊙P), row by row over the unmasked part
+            for i in 0..<T {
+                let n = s.causal ? i + 1 : T
+                let pr = p + i * T, dr = dP + i * T
+                let dot = V8(repeating: rowDot(pr, dr, n))
+                vmap2(n, pr, dr, dr) { p, d in p * (d - dot) }
+                if n < T { (dr + n).initialize(repeating: 0, count: T - n) }
+            }
+            // dQ += scale · dS K ; dK += scale · dSᵀ Q
+            sgemm(false, false, T, hs, T, s.scale, dP, T, ks.p + ko, kL.ld, beta, dqs.p + qo, qL.ld)
+            sgemm(true, false, T, hs, T, s.scale, dP, T, qs.p + qo, qL.ld, beta, dks.p + ko, kL.ld)
+        }
+    }
+}
+
+/// Reference attention (naive loops, llm.c style) for tests: q, k, v (B, H, T, hs) → out (B, H, T, hs). No dropout.
+func attentionReference(_ q: [Float], _ k: [Float], _ v: [Float], B: Int, H: Int, T: Int, hs: Int, causal: Bool) -> [Float] {
+    var out = [Float](repeating: 0, count: B * H * T * hs)
+    let scale = 1 / Float(hs).squareRoot()
+    for bh in 0..<(B * H) {
+        let base = bh * T * hs
+        for i in 0..<T {
+            let n = causal ? i + 1 : T
+            var sc = [Float](repeating: 0, count: n)
+            for j in 0..<n {
+                var d: Float = 0
+                for c in 0..<hs { d += q[base + i * hs + c] * k[base + j * hs + c] }
+                sc[j] = d * scale
+            }
+            let p = softmaxRef(sc)
+            for c in 0..<hs {
+                var acc: Float = 0
+                for j in 0..<n { acc += p[j] * v[base + j * hs + c] }
+                out[base + i * hs + c] = acc
+            }
+        }
+    }
+    return out
+}

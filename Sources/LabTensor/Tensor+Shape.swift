@@ -1,0 +1,224 @@
+// Shape ops. view/reshape/unsqueeze/squeeze/flatten share storage (every tensor is contiguous);
+// transpose/permute/cat/stack/split/narrow copy. The GPT fast paths avoid the copying ones.
+
+extension Tensor {
+    /// A tensor with the same data and a new shape (one dim may be -1). Shares storage.
+    ///
+    /// ```swift
+    /// let flat = logits.view(-1, vocabSize)   // (B, T, V) -> (B*T, V)
+    /// ```
+    /// PyTorch: `x.view(...)`.
+    public func view(_ shape: Int...) -> Tensor { view(shape) }
+
+    /// Array form of `view(_:)`. PyTorch: `x.view(shape)`.
+    public func view(_ newShape: [Int]) -> Tensor {
+        var s = newShape
+        let known = s.filter { $0 != -1 }.reduce(1, *)
+        if let i = s.firstIndex(of: -1) {
+            precondition(s.filter({ $0 == -1 }).count == 1, "view: only one dimension can be -1")
+            precondition(known > 0 && count % known == 0, "view: shape \(newShape) is invalid for \(count) elements")
+            s[i] = count / known
+        }
+        precondition(s.reduce(1, *) == count, "view: shape \(newShape) is invalid for input of size \(count) (\(shape))")
+        if s == shape { return self }
+        let out = Tensor(sharing: storage, shape: s, dtype: dtype)
+        guard Tensor.needsGrad(self) else { return out }
+        return out.record([self]) { [self] out in
+            accumulateGrad(out.grad!)  // takes the buffer over: out.grad is dropped after this closure
+        }
+    }
+
+    /// Same as `view` (every tensor is contiguous). PyTorch: `x.reshape(...)`.
+    public func reshape(_ shape: Int...) -> Tensor { view(shape) }
+    /// Array form of `reshape`. PyTorch: `x.reshape(shape)`.
+    public func reshape(_ shape: [Int]) -> Tensor { view(shape) }
+
+    /// Returns self: every LabTensor tensor is contiguous. PyTorch: `x.contiguous()`.
+    public func contiguous() -> Tensor { self }
+
+    /// Inserts a dimension of size 1 at `dim`. PyTorch: `x.unsqueeze(dim)`.
+    public func unsqueeze(_ dim: Int) -> Tensor {
+        let d = dim < 0 ? dim + ndim + 1 : dim
+        precondition(d >= 0 && d <= ndim, "unsqueeze: dim \(dim) out of range for \(shape)")
+        var s = shape
+        s.insert(1, at: d)
+        return view(s)
+    }
+
+    /// Removes dimension `dim` if it has size 1. PyTorch: `x.squeeze(dim)`.
+    public func squeeze(_ dim: Int) -> Tensor {
+        let d = normalizeDim(dim, ndim)
+        guard shape[d] == 1 else { return self }
+        var s = shape
+        s.remove(at: d)
+        return view(s)
+    }
+
+    /// Removes every dimension of size 1. PyTorch: `x.squeeze()`.
+    public func squeeze() -> Tensor { view(shape.filter { $0 != 1 }) }
+
+    /// Flattens dims `startDim...endDim` into one. PyTorch: `x.flatten(start_dim, end_dim)`.
+    public func flatten(startDim: Int = 0, endDim: Int = -1) -> Tensor {
+        if ndim == 0 { return view([1]) }
+        let a = normalizeDim(startDim, ndim), b = normalizeDim(endDim, ndim)
+        let s = Array(shape[..<a]) + [shape[a...b].reduce(1, *)] + Array(shape[(b + 1)...])
+        return view(s)
+    }
+
+    /// Reorders dimensions (copies). PyTorch: `x.permute(...)`.
+    public func permute(_ dims: Int...) -> Tensor { permute(dims) }
+
+    /// Array form of `permute`. PyTorch: `x.permute(dims)`.
+    public func permute(_ dims0: [Int]) -> Tensor {
+        let dims = dims0.map { normalizeDim($0, ndim) }
+        precondition(dims.count == ndim && Set(dims).count == ndim, "permute: \(dims0) is not a permutation of \(ndim) dims")
+        if dims == Array(0..<ndim) { return self }
+        let outShape = dims.map { shape[$0] }
+        let out = Tensor(uninitialized: outShape, dtype: dtype)
+        permuteCopy(storage.raw, shape, dims, out.storage.raw)
+        guard Tensor.needsGrad(self) else { return out }
+        var inverse = [Int](repeating: 0, count: ndim)
+        for (i, d) in dims.enumerated() { inverse[d] = i }
+        return out.record([self]) { [self] out in
+            let g = out.grad!
+            let back = Tensor(uninitialized: shape)
+            permuteCopy(g.storage.raw, outShape, inverse, back.storage.raw)
+            accumulateGrad(back)
+        }
+    }
+
+    /// Swaps two dimensions (copies). PyTorch: `x.transpose(d0, d1)`.
+    public func transpose(_ d0: Int, _ d1: Int) -> Tensor {
+        var p = Array(0..<ndim)
+        p.swapAt(normalizeDim(d0, ndim), normalizeDim(d1, ndim))
+        return permute(p)
+    }
+
+    /// Transpose of a 2-D tensor (copies). PyTorch: `x.T`.
+    public var T: Tensor {
+        precondition(ndim <= 2, "T: use transpose/permute for \(ndim)-D tensors")
+        return ndim < 2 ? self : transpose(0, 1)
+    }
+
+    /// `length` entries of `dim` starting at `start` (copies). PyTorch: `x.narrow(dim, start, length)`.
+    public func narrow(_ dim: Int, _ start: Int, _ length: Int) -> Tensor {
+        let d = normalizeDim(dim, ndim)
+        precondition(start >= 0 && length >= 0 && start + length <= shape[d],
+                     "narrow: [\(start), \(start + length)) out of range for dim \(d) of size \(shape[d])")
+        if start == 0 && length == shape[d] { return self }
+        let (outer, n, inner) = splitAround(shape, d)
+        var s = shape
+        s[d] = length
+        let out = Tensor(uninitialized: s, dtype: dtype)
+        let src = storage.raw, dst = out.storage.raw
+        for o in 0..<outer {
+            (dst + o * length * inner * 4).copyMemory(from: src + (o * n + start) * inner * 4, byteCount: length * inner * 4)
+        }
+        guard Tensor.needsGrad(self) else { return out }
+        return out.record([self]) { [self] out in
+            let g = out.grad!.data
+            let dp = gradBufferZeroed()
+            for o in 0..<outer {
+                vmap2(length * inner, dp + (o * n + start) * inner, g + o * length * inner, dp + (o * n + start) * inner) { $0 + $1 }
+            }
+        }
+    }
+
+    /// Pieces of `size` along `dim` (the last may be smaller). PyTorch: `x.split(size, dim)`.
+    public func split(_ size: Int, dim: Int = 0) -> [Tensor] {
+        let d = normalizeDim(dim, ndim)
+        return stride(from: 0, to: shape[d], by: size).map { narrow(d, $0, Swift.min(size, shape[d] - $0)) }
+    }
+
+    /// Pieces of the given sizes along `dim`. PyTorch: `x.split([s0, s1, ...], dim)`.
+    public func split(sizes: [Int], dim: Int = 0) -> [Tensor] {
+        let d = normalizeDim(dim, ndim)
+        precondition(sizes.reduce(0, +) == shape[d], "split: sizes \(sizes) do not sum to \(shape[d])")
+        var start = 0
+        return sizes.map { s in defer { start += s }; return narrow(d, start, s) }
+    }
+
+    /// `n` nearly equal pieces along `dim`. PyTorch: `x.chunk(n, dim)`.
+    public func chunk(_ n: Int, dim: Int = 0) -> [Tensor] {
+        let d = normalizeDim(dim, ndim)
+        return split((shape[d] + n - 1) / n, dim: d)
+    }
+}
+
+/// Concatenates tensors along `dim` (copies). PyTorch: `torch.cat(tensors, dim)`.
+///
+/// ```swift
+/// idx = cat([idx, next], dim: 1)   // (B, T) + (B, 1) -> (B, T+1)
+/// ```
+public func cat(_ tensors: [Tensor], dim: Int = 0) -> Tensor {
+    precondition(!tensors.isEmpty, "cat: empty list")
+    let first = tensors[0]
+    let d = normalizeDim(dim, first.ndim)
+    let dtype = first.dtype
+    for t in tensors {
+        precondition(t.ndim == first.ndim && t.dtype == dtype, "cat: tensors must have the same rank and dtype")
+        for i in 0..<t.ndim where i != d {
+            precondition(t.shape[i] == first.shape[i], "cat: shapes \(first.shape) and \(t.shape) differ outside dim \(d)")
+        }
+    }
+    let total = tensors.reduce(0) { $0 + $1.shape[d] }
+    var outShape = first.shape
+    outShape[d] = total
+    let (outer, _, inner) = splitAround(outShape, d)
+    let out = Tensor(uninitialized: outShape, dtype: dtype)
+    var offset = 0
+    for t in tensors {
+        let n = t.shape[d]
+        for o in 0..<outer {
+            (out.storage.raw + ((o * total + offset) * inner) * 4)
+                .copyMemory(from: t.storage.raw + o * n * inner * 4, byteCount: n * inner * 4)
+        }
+        offset += n
+    }
+    guard _gradEnabled, tensors.contains(where: { $0.requiresGrad }) else { return out }
+    return out.record(tensors) { out in
+        let g = out.grad!.data
+        var offset = 0
+        for t in tensors {
+            let n = t.shape[d]
+            if t.requiresGrad {
+                let dp = t.gradBufferZeroed()
+                for o in 0..<outer {
+                    vmap2(n * inner, dp + o * n * inner, g + (o * total + offset) * inner, dp + o * n * inner) { $0 + $1 }
+                }
+            }
+            offset += n
+        }
+    }
+}
+
+/// Stacks same-shaped tensors along a new dim. PyTorch: `torch.stack(tensors, dim)`.
+public func stack(_ tensors: [Tensor], dim: Int = 0) -> Tensor {
+    cat(tensors.map { $0.unsqueeze(dim) }, dim: dim)
+}
+
+/// Copies a contiguous tensor of `shape` (4-byte elements) into `dst` with its dims reordered by `dims`.
+func permuteCopy(_ src: UnsafeMutableRawPointer, _ shape: [Int], _ dims: [Int], _ dst: UnsafeMutableRawPointer) {
+    let s = src.assumingMemoryBound(to: UInt32.self), o = dst.assumingMemoryBound(to: UInt32.self)
+    let nd = shape.count
+    var srcStrides = [Int](repeating: 1, count: nd)
+    for i in stride(from: nd - 2, through: 0, by: -1) { srcStrides[i] = srcStrides[i + 1] * shape[i + 1] }
+    let outShape = dims.map { shape[$0] }
+    let st = dims.map { srcStrides[$0] }  // source stride for each output dim
+    let total = shape.reduce(1, *)
+    if total == 0 { return }
+    let inner = outShape[nd - 1], innerStride = st[nd - 1]
+    var idx = [Int](repeating: 0, count: nd)
+    var off = 0, w = 0
+    while w < total {
+        for i in 0..<inner { o[w + i] = s[off + i * innerStride] }
+        w += inner
+        var d = nd - 2
+        while d >= 0 {
+            idx[d] += 1; off += st[d]
+            if idx[d] < outShape[d] { break }
+            off -= st[d] * outShape[d]; idx[d] = 0
+            d -= 1
+        }
+    }
+}
