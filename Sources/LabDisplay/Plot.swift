@@ -31,17 +31,23 @@ public struct LinePlot: Displayable {
         /// `y` against its index 0, 1, 2, ...
         public init<Y: Sequence>(name: String, y: Y) where Y.Element: BinaryFloatingPoint {
             let ys = y.map { Double($0) }
-            self.init(name: name, x: ys.indices.map(Double.init), y: ys)
+            self.name = name
+            self.x = ys.indices.map(Double.init)
+            self.y = ys
         }
 
         public init<X: Sequence, Y: Sequence>(name: String, x: X, y: Y)
         where X.Element: BinaryFloatingPoint, Y.Element: BinaryFloatingPoint {
-            self.init(name: name, x: x.map { Double($0) }, y: y.map { Double($0) })
+            self.name = name
+            self.x = x.map { Double($0) }
+            self.y = y.map { Double($0) }
         }
 
         public init<X: Sequence, Y: Sequence>(name: String, x: X, y: Y)
         where X.Element: BinaryInteger, Y.Element: BinaryFloatingPoint {
-            self.init(name: name, x: x.map { Double($0) }, y: y.map { Double($0) })
+            self.name = name
+            self.x = x.map { Double($0) }
+            self.y = y.map { Double($0) }
         }
     }
 

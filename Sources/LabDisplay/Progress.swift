@@ -21,7 +21,7 @@ public func progress(step: Int, total: Int, loss: Double? = nil, tokensPerSecond
 }
 
 public func progress<F: BinaryFloatingPoint>(step: Int, total: Int, loss: F, tokensPerSecond: Double? = nil) {
-    progress(step: step, total: total, loss: Double(loss), tokensPerSecond: tokensPerSecond)
+    ProgressState.shared.report(step: step, total: total, loss: Double(loss), tokensPerSecond: tokensPerSecond)
 }
 
 /// One progress report, as sent to labrun.

@@ -1,0 +1,400 @@
+// Running a lab end to end: compile (dropping cells from the first broken one), run the program, split its
+// output per cell, watch per-cell and per-lab timeouts, and decide each cell's status.
+
+import Foundation
+import LabDisplay
+import LabProcess
+
+/// Runs labs for one project with one compiler.
+public final class LabExecution {
+    public let project: Project
+    public let compiler: LabCompiler
+    public var options: LabRunOptions
+
+    public init(project: Project, options: LabRunOptions, toolchain: Toolchain? = nil) throws {
+        self.project = project
+        self.options = options
+        self.compiler = try LabCompiler(toolchain: toolchain, cacheDir: project.cacheDir, useCache: options.useCache)
+    }
+
+    /// Runs `lab`; bad input throws `LabError`, everything that happens in cells is in the result.
+    public func run(_ lab: Lab, observer: LabRunObserver? = nil) throws -> LabRunResult {
+        let started = Date()
+        try checkData(lab)
+        var results = lab.cells.map { CellResult(index: $0.index, status: .notRun) }
+        for c in lab.cells where c.options.noRun || !(options.only?.contains(c.index) ?? true) {
+            results[c.index].status = .skipped
+        }
+        let exercises = try buildExercises()
+        let generator = ProgramGenerator(lab: lab, sourcePath: project.displayPath(lab.path),
+                                         importExercises: exercises != nil)
+        var runnable = lab.cells.filter { results[$0.index].status == .notRun }.map(\.index)
+
+        // Compile; a cell with errors is reported and the program is cut just before it.
+        observer?.compiling(lab, cached: false)
+        var compileSeconds = 0.0
+        var cached = true
+        var executable: String?
+        var labError: String?
+        while !runnable.isEmpty {
+            let outcome = try compiler.buildExecutable(source: generator.source(cells: runnable),
+                                                       modules: exercises.map { [$0] } ?? [])
+            compileSeconds += outcome.seconds
+            cached = cached && outcome.cached
+            let byCell = attribute(outcome.diagnostics, lab: lab, file: generator.sourcePath)
+            if let exe = outcome.executable {
+                executable = exe
+                for (i, d) in byCell where runnable.contains(i) { results[i].diagnostics = d }
+                break
+            }
+            let errorCells = byCell.filter { $0.value.contains { $0.severity == .error } }.keys
+            guard let k = errorCells.min() else {
+                labError = "the generated program did not compile: "
+                    + (outcome.diagnostics.first { $0.severity == .error }?.summary ?? String(outcome.log.prefix(500)))
+                break
+            }
+            results[k].diagnostics = byCell[k] ?? []
+            let first = results[k].diagnostics.first { $0.severity == .error }!
+            if lab.cells[k].options.shouldFail {
+                results[k].status = .expectedFailure
+                results[k].message = "compile error (expected): line \(first.line): \(first.message)"
+                runnable.removeAll { $0 == k }
+            } else {
+                results[k].status = .failed
+                results[k].message = "compile error: line \(first.line): \(first.message)"
+                runnable.removeAll { $0 >= k }
+            }
+        }
+        observer?.compiling(lab, cached: cached)
+
+        var runSeconds = 0.0
+        if let executable, labError == nil {
+            let t0 = monotonicNow()
+            labError = try execute(executable, lab: lab, cells: runnable, results: &results, observer: observer)
+            runSeconds = monotonicNow() - t0
+        }
+        for c in lab.cells { observer?.cellFinished(c, result: results[c.index]) }
+        let facts = RunFacts(date: started, toolchain: toolchainVersion(), library: libraryVersion(),
+                             exercises: exercises == nil ? "none" : (options.solutions ? "solutions" : "student"),
+                             compileSeconds: compileSeconds, compileCached: cached, runSeconds: runSeconds,
+                             host: ProcessInfo.processInfo.hostName)
+        return LabRunResult(labPath: project.displayPath(lab.path), name: lab.name, slide: lab.frontMatter.slide,
+                            title: lab.frontMatter.title, cells: results, facts: facts, error: labError)
+    }
+
+    /// The data files named in the front matter must exist in the data directory.
+    func checkData(_ lab: Lab) throws {
+        for f in lab.frontMatter.data where !FileManager.default.fileExists(atPath: project.dataDir + "/" + f) {
+            throw LabError(lab.path, line: 2, "data file '\(f)' not found in \(project.dataDir) (set LABRUN_DATA_DIR)")
+        }
+    }
+
+    /// Builds module `Exercises` from `Labs/Exercises/*.swift` (or `Solutions/...`), if that directory has sources.
+    func buildExercises() throws -> BuiltModule? {
+        let dir = project.exercisesDir(solutions: options.solutions)
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
+            .filter { $0.hasSuffix(".swift") }.map { dir + "/" + $0 }
+        guard !files.isEmpty else { return nil }
+        return try compiler.buildModule(name: "Exercises", sources: files)
+    }
+
+    /// Diagnostics grouped by the cell whose lines they point at.
+    func attribute(_ diags: [Diagnostic], lab: Lab, file: String) -> [Int: [Diagnostic]] {
+        var out: [Int: [Diagnostic]] = [:]
+        for d in diags where d.file == file || absolutePath(d.file) == absolutePath(lab.path) {
+            if let c = lab.cells.first(where: { $0.contains(line: d.line) }) {
+                var d = d
+                d.file = file
+                out[c.index, default: []].append(d)
+            }
+        }
+        return out
+    }
+
+    /// Runs the compiled program; fills `results`; returns a lab-level error message if any.
+    func execute(_ executable: String, lab: Lab, cells: [Int], results finalResults: inout [CellResult],
+                 observer: LabRunObserver?) throws -> String? {
+        var results = finalResults
+        defer { finalResults = results }
+        let tmpDir = project.stateDir + "/tmp"
+        try FileManager.default.createDirectory(atPath: tmpDir, withIntermediateDirectories: true)
+        let marker = String(UInt64.random(in: 1...UInt64.max), radix: 36)
+        let eventsPath = tmpDir + "/\(lab.name)-\(getpid())-\(marker).events"
+        _ = FileManager.default.createFile(atPath: eventsPath, contents: nil)
+        defer { unlink(eventsPath) }
+
+        var child = ChildProcess(executable)
+        child.environment = Toolchain.childEnvironment(["LABRUN_EVENTS": eventsPath, "LABRUN_MARKER": marker,
+                                                        "LABRUN_DATA_DIR": project.dataDir])
+        child.workingDirectory = project.root
+        child.timeout = options.labTimeout
+        child.outputLimit = 0  // output is kept per cell by the splitters
+
+        var out = OutputSplitter(marker: marker, cap: options.outputCapPerCell)
+        var err = OutputSplitter(marker: marker, cap: options.outputCapPerCell)
+        var events = EventTail(path: eventsPath)
+        var current: Int?
+        var cellStart: [Int: Double] = [:]
+        var endTime: Double?
+        var expected: [Int: (failed: Bool, reason: String)] = [:]
+        var timedOutCell: Int?
+        var view = ViewQueue()
+
+        /// A cell is done once the next one starts: its verdict is known.
+        func settle(_ c: Int, at time: Double) {
+            if let s = cellStart[c] { results[c].seconds = time - s }
+            if let e = expected[c] {
+                results[c].status = e.failed ? .expectedFailure : .failed
+                results[c].message = e.failed ? "failed as expected (\(e.reason))"
+                    : "expected an error (should-fail), but the cell ran without one"
+            } else {
+                results[c].status = .passed
+            }
+            view.add(.finished(c))
+        }
+        /// Passes queued events to the observer in document order (stdout, stderr and the channel are read
+        /// separately, so a cell's output can arrive after the next cell's channel record).
+        func flushSettled() {
+            view.flush(stdoutCell: out.current, stderrCell: err.current) { action in
+                guard let observer else { return }
+                switch action {
+                case .started(let c): observer.cellStarted(lab.cells[c])
+                case .output(let c, let kind, let text): observer.output(lab.cells[c], stream: kind, text: text)
+                case .display(let c, let d): observer.display(lab.cells[c], output: d)
+                case .progress(let c, let line): observer.progress(lab.cells[c], line: line)
+                case .finished(let c): observer.cellFinished(lab.cells[c], result: results[c])
+                }
+            }
+        }
+        func handle(_ records: [LabChannel.Record]) {
+            for r in records {
+                switch r.kind {
+                case "cell":
+                    guard let i = Int(r.parts.first ?? ""), lab.cells.indices.contains(i) else { continue }
+                    if let c = current { settle(c, at: r.time) }
+                    current = i
+                    cellStart[i] = r.time
+                case "end":
+                    if let c = current { settle(c, at: r.time) }
+                    endTime = r.time
+                    current = nil
+                case "display":
+                    guard let c = current, r.parts.count == 2 else { continue }
+                    let d = DisplayOutput(html: r.parts[0], text: r.parts[1])
+                    results[c].displays.append(d)
+                    view.add(.display(c, d))
+                case "progress":
+                    guard let c = current, let p = ProgressReport(payload: r.parts.first ?? "") else { continue }
+                    results[c].progress = p.line
+                    view.add(.progress(c, p.line))
+                case "xfail", "xpass":
+                    guard let i = Int(r.parts.first ?? "") else { continue }
+                    expected[i] = (r.kind == "xfail", r.parts.count > 1 ? r.parts[1] : "")
+                default:
+                    continue
+                }
+            }
+        }
+        func route(_ pieces: [(cell: Int, bytes: ArraySlice<UInt8>?)], _ kind: OutputKind) {
+            // Cell switches come from the channel (with times); here only the text matters.
+            for p in pieces {
+                guard p.cell >= 0, lab.cells.indices.contains(p.cell) else { continue }
+                if let b = p.bytes {
+                    view.add(.output(p.cell, kind, String(decoding: b, as: UTF8.self)))
+                } else {
+                    view.add(.started(p.cell))
+                }
+            }
+            handle(events.read())
+            flushSettled()
+        }
+
+        let result: ChildResult
+        do {
+            result = try child.run(onOutput: { stream, chunk in
+                if stream == .stdout { route(out.feed(chunk), .stdout) } else { route(err.feed(chunk), .stderr) }
+            }, watchdog: {
+                handle(events.read())
+                flushSettled()
+                if let c = current, let s = cellStart[c] {
+                    let limit = lab.cells[c].options.timeout ?? lab.frontMatter.timeout ?? self.options.defaultCellTimeout
+                    if monotonicSeconds() - s > limit {
+                        timedOutCell = c
+                        return "cell timed out after \(formatSeconds(limit))"
+                    }
+                }
+                return nil
+            })
+        } catch {
+            return "cannot start the lab program: \(error)"
+        }
+        route(out.finish(), .stdout)
+        route(err.finish(), .stderr)
+        handle(events.read())
+        view.flushAll { action in
+            if case .finished = action { return }  // verdicts of unfinished cells come below
+            guard let observer else { return }
+            switch action {
+            case .started(let c): observer.cellStarted(lab.cells[c])
+            case .output(let c, let kind, let text): observer.output(lab.cells[c], stream: kind, text: text)
+            case .display(let c, let d): observer.display(lab.cells[c], output: d)
+            case .progress(let c, let line): observer.progress(lab.cells[c], line: line)
+            case .finished: break
+            }
+        }
+        let exitTime = monotonicSeconds()
+
+        for i in cells {
+            results[i].stdout = out.text(i)
+            results[i].stderr = err.text(i)
+            results[i].droppedBytes = (out.dropped[i] ?? 0) + (err.dropped[i] ?? 0)
+        }
+        // Output before the first cell (library start-up messages) goes to the first cell.
+        if let first = cells.first, !out.text(-1).isEmpty || !err.text(-1).isEmpty {
+            results[first].stdout = out.text(-1) + results[first].stdout
+            results[first].stderr = err.text(-1) + results[first].stderr
+        }
+
+        let finished = endTime != nil && result.termination == .exited(0) && !result.timedOut && result.killReason == nil
+        var culprit: Int? = nil
+        if !finished, let c = current { culprit = c }
+        if !finished {
+            let c = culprit ?? timedOutCell
+            let why: String
+            if result.timedOut {
+                why = "lab timed out after \(formatSeconds(options.labTimeout)) (--timeout)"
+            } else if let reason = result.killReason {
+                why = reason
+            } else if endTime != nil {
+                why = "the program ended with \(result.termination) after the last cell"
+            } else {
+                why = crashMessage(result.termination, stderr: c.map { err.text($0) } ?? err.text(-1))
+            }
+            if let c {
+                results[c].status = .failed
+                results[c].message = why
+                if results[c].seconds == nil, let s = cellStart[c] { results[c].seconds = exitTime - s }
+            } else {
+                return "the lab program failed before the first cell: \(why)"
+            }
+        }
+        return nil
+    }
+
+    /// "crashed: Fatal error: boom (signal SIGILL (Swift runtime trap ...))".
+    func crashMessage(_ t: Termination, stderr: String) -> String {
+        let fatal = stderr.split(separator: "\n").last { $0.contains("Fatal error") || $0.contains("error:") || $0.hasPrefix("Error:") }
+        switch t {
+        case .exited(let code):
+            return "the program exited with code \(code) in this cell" + (fatal.map { ": \($0)" } ?? "")
+        case .signaled:
+            return "crashed: " + (fatal.map { "\($0.trimmingCharacters(in: .whitespaces)) — " } ?? "") + t.description
+        }
+    }
+
+    // MARK: - Run facts
+
+    func toolchainVersion() -> String {
+        let key = project.cacheDir + "/toolchain-\(compiler.toolchain.fingerprint.prefix(16)).txt"
+        if let s = try? String(contentsOfFile: key, encoding: .utf8) { return s }
+        var c = ChildProcess(compiler.toolchain.swiftc, ["--version"])
+        c.timeout = 30
+        let v = ((try? c.run())?.stdoutText ?? "").split(separator: "\n").first.map(String.init) ?? "swiftc (unknown version)"
+        try? writeAtomically(Data(v.utf8), to: key)
+        return v
+    }
+
+    func libraryVersion() -> String {
+        var rev = "unknown revision"
+        let head = project.root + "/.git/HEAD"
+        if let h = try? String(contentsOfFile: head, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) {
+            if h.hasPrefix("ref: "), let r = try? String(contentsOfFile: project.root + "/.git/" + h.dropFirst(5), encoding: .utf8) {
+                rev = String(r.prefix(10))
+            } else {
+                rev = String(h.prefix(10))
+            }
+        }
+        return "LabKit at git \(rev), build \(compiler.toolchain.fingerprint.prefix(8))"
+    }
+}
+
+/// Observer events waiting until every stream has reached their cell.
+struct ViewQueue {
+    enum Action {
+        case started(Int)
+        case output(Int, OutputKind, String)
+        case display(Int, DisplayOutput)
+        case progress(Int, String)
+        case finished(Int)
+
+        var cell: Int {
+            switch self {
+            case .started(let c), .output(let c, _, _), .display(let c, _), .progress(let c, _), .finished(let c): return c
+            }
+        }
+        var phase: Int {
+            switch self {
+            case .started: return 0
+            case .finished: return 2
+            default: return 1
+            }
+        }
+    }
+
+    var pending: [(seq: Int, action: Action)] = []
+    var seq = 0
+
+    mutating func add(_ a: Action) {
+        pending.append((seq, a))
+        seq += 1
+    }
+
+    /// Emits, in (cell, phase, arrival) order, everything whose cell the output streams have reached: content of
+    /// cell c once stdout is at c; the verdict of c once both streams are past c and nothing else of c waits.
+    mutating func flush(stdoutCell: Int, stderrCell: Int, _ emit: (Action) -> Void) {
+        pending.sort { ($0.action.cell, $0.action.phase, $0.seq) < ($1.action.cell, $1.action.phase, $1.seq) }
+        var keep: [(seq: Int, action: Action)] = []
+        for item in pending {
+            let a = item.action
+            let ready: Bool
+            if a.phase == 2 {
+                ready = stdoutCell > a.cell && stderrCell > a.cell && !keep.contains { $0.action.cell <= a.cell }
+            } else {
+                ready = stdoutCell >= a.cell && !keep.contains { $0.action.cell < a.cell }
+            }
+            if ready { emit(a) } else { keep.append(item) }
+        }
+        pending = keep
+    }
+
+    /// Emits everything left (the program has ended).
+    mutating func flushAll(_ emit: (Action) -> Void) {
+        flush(stdoutCell: .max, stderrCell: .max, emit)
+    }
+}
+
+/// Reads new records from the events file as it grows.
+struct EventTail {
+    let path: String
+    var fd: Int32 = -1
+    var buffer: [UInt8] = []
+
+    init(path: String) { self.path = path }
+
+    mutating func read() -> [LabChannel.Record] {
+        if fd < 0 { fd = open(path, O_RDONLY | O_CLOEXEC); if fd < 0 { return [] } }
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if n <= 0 { break }
+            buffer += chunk[0..<n]
+        }
+        let (records, used) = LabChannel.parse(buffer[...])
+        buffer.removeFirst(used)
+        return records
+    }
+}
+
+func formatSeconds(_ s: Double) -> String {
+    s == s.rounded() ? "\(Int(s)) s" : String(format: "%.1f s", s)
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import LabRunner
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a lab: print it cell by cell and write its HTML report.",
+        discussion: """
+            Exit status: 0 if every cell passed (should-fail cells that failed count as passed), 1 if a cell \
+            failed, 2 for bad input (missing file, malformed front matter, unknown cell option, ...).
+            Builds are cached by content (.labrun/cache); the last result is kept in .labrun/results.
+            """)
+
+    @Argument(help: "A slide number (the lab in Labs/ with that `slide:`) or a path to a lab file.")
+    var lab: String
+
+    @Flag(help: "Link the reference exercises (Solutions/Exercises) instead of the student's (Labs/Exercises).")
+    var solutions = false
+
+    @Option(help: "Where to write the HTML report (default: .labrun/reports/<lab>.html).")
+    var report: String?
+
+    @Option(help: "Whole-lab time limit in seconds (cells have their own: `timeout=` option, front matter `timeout:`, else 600).")
+    var timeout: Double = 7200
+
+    @Option(name: .customLong("set"), help: "Override a value of the lab's `parameters` cell, e.g. --set temperature=0.8 (repeatable).")
+    var sets: [String] = []
+
+    @Flag(help: "Rebuild even if a cached build exists.")
+    var noCache = false
+
+    func run() throws {
+        let code: Int32 = reportingErrors {
+            let project = Project.current()
+            let lab = try resolveLab(self.lab, project: project).applying(overrides: try parseSettings(sets))
+            var options = LabRunOptions()
+            options.solutions = solutions
+            options.useCache = !noCache
+            options.labTimeout = timeout
+            let terminal = TerminalReporter()
+            terminal.header(lab, path: project.displayPath(lab.path), solutions: solutions)
+            var result = try LabExecution(project: project, options: options).run(lab, observer: terminal)
+            let reportPath = absolutePath(report ?? project.reportsDir + "/\(lab.name).html")
+            try writeAtomically(Data(HTMLReport(lab: lab, result: result).render().utf8), to: reportPath)
+            result.reportPath = project.displayPath(reportPath)
+            try result.save(in: project.resultsDir)
+            terminal.summary(result)
+            return result.passed ? 0 : 1
+        }
+        throw ExitCode(code)
+    }
+}
