@@ -64,6 +64,12 @@ public final class LabChannel: @unchecked Sendable {
         public var kind: String
         public var time: Double
         public var parts: [String]
+
+        public init(kind: String, time: Double, parts: [String]) {
+            self.kind = kind
+            self.time = time
+            self.parts = parts
+        }
     }
 
     /// Parses complete records from `bytes`; returns them and the number of bytes consumed (a partial record at

@@ -47,12 +47,18 @@ public struct Table: Displayable {
         for row in [headers] + rows {
             for (j, cell) in row.enumerated() { widths[j] = max(widths[j], cell.count) }
         }
+        // A column whose cells are all numbers is right-aligned, header included.
+        let numeric = (0..<columns).map { j in
+            rows.allSatisfy { j >= $0.count || $0[j].isEmpty || looksNumeric($0[j]) } && !rows.isEmpty
+        }
         func line(_ row: [String]) -> String {
-            (0..<columns).map { j in
+            var s = (0..<columns).map { j in
                 let cell = j < row.count ? row[j] : ""
                 let pad = String(repeating: " ", count: widths[j] - cell.count)
-                return looksNumeric(cell) ? pad + cell : cell + pad
+                return numeric[j] ? pad + cell : cell + pad
             }.joined(separator: "  ")
+            while s.hasSuffix(" ") { s.removeLast() }
+            return s
         }
         var out: [String] = []
         if let caption { out.append(caption) }
@@ -91,8 +97,8 @@ public func formatNumber(_ x: Double, significant: Int = 4) -> String {
         if abs(m) >= 10 { m /= 10; e += 1 }
         return "\(trimZeros(fixed(m, significant - 1)))e\(e)"
     }
-    let intDigits = max(1, Int(log10(mag).rounded(.down)) + 1)
-    return trimZeros(fixed(x, max(0, significant - intDigits)))
+    let e = Int(log10(mag).rounded(.down))
+    return trimZeros(fixed(x, max(0, significant - 1 - e)))
 }
 
 func pow10(_ e: Int) -> Double {

@@ -125,9 +125,11 @@ public struct LabCompiler: Sendable {
         h.update(source)
         let dir = cacheDir + "/programs/\(h.hex.prefix(24))"
         let exe = dir + "/program"
-        if useCache && FileManager.default.fileExists(atPath: exe) {
-            let log = (try? String(contentsOfFile: dir + "/compile.log", encoding: .utf8)) ?? ""
-            return CompileOutcome(executable: exe, diagnostics: parseDiagnostics(log), log: log, cached: true, seconds: 0)
+        if useCache, let log = try? String(contentsOfFile: dir + "/compile.log", encoding: .utf8) {
+            // A cached build, or a cached compile failure (a log without a program).
+            let built = FileManager.default.fileExists(atPath: exe)
+            return CompileOutcome(executable: built ? exe : nil, diagnostics: parseDiagnostics(log), log: log,
+                                  cached: true, seconds: 0)
         }
         let tmp = try makeTempDir(cacheDir + "/tmp")
         defer { try? FileManager.default.removeItem(atPath: tmp) }
@@ -140,12 +142,14 @@ public struct LabCompiler: Sendable {
         let seconds = monotonicNow() - t0
         let log = r.stderrText + r.stdoutText
         let diags = parseDiagnostics(log)
-        guard r.termination == .exited(0) else {
-            return CompileOutcome(executable: nil, diagnostics: diags, log: log, cached: false, seconds: seconds)
-        }
         try log.write(toFile: tmp + "/compile.log", atomically: false, encoding: .utf8)
         try? FileManager.default.removeItem(atPath: tmp + "/" + fileName)
-        try install(tmp, at: dir)
+        let ok = r.termination == .exited(0)
+        if !ok { try? FileManager.default.removeItem(atPath: tmp + "/program") }
+        if ok || !log.isEmpty { try install(tmp, at: dir) }  // never cache a failure without diagnostics
+        guard ok else {
+            return CompileOutcome(executable: nil, diagnostics: diags, log: log, cached: false, seconds: seconds)
+        }
         return CompileOutcome(executable: exe, diagnostics: diags, log: log, cached: false, seconds: seconds)
     }
 

@@ -59,7 +59,9 @@ extension Lab {
             loaded = try Yams.load(yaml: yaml)
         } catch let error as YamlError {
             let (line, problem) = describe(error)
-            throw LabError(path, line: line.map { $0 + 1 }, "malformed front matter: \(problem)")
+            // Yams counts lines from 1 within the block (which starts on file line 2); errors at the end of
+            // input point past the block, so clamp to its last line.
+            throw LabError(path, line: line.map { min($0 + 1, end) }, "malformed front matter: \(problem)")
         } catch {
             throw LabError(path, line: 2, "malformed front matter: \(error)")
         }

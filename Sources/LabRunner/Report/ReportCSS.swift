@@ -94,5 +94,6 @@ pre { margin: 0; overflow-x: auto; white-space: pre; }
   .code, .cell-head, .lab-table th { background: none; }
   a { color: inherit; text-decoration: none; }
 }
+
 """#
 }

@@ -71,8 +71,28 @@ public final class TerminalReporter: LabRunObserver {
         cellStarted(cell)
         if cell.options.hidden { return }
         clearProgress()
-        write(stream == .stderr ? paint(text, "31") : text)
+        if stream == .stderr && text.hasPrefix("Current stack trace:") || inTrace[cell.index] == true {
+            inTrace[cell.index] = true  // the runtime's address-only stack trace: not useful here
+            return
+        }
+        let shown = printed[cell.index, default: 0]
+        guard shown < terminalCap else { return }
+        printed[cell.index] = shown + text.utf8.count
+        var t = text
+        if shown + text.utf8.count > terminalCap {
+            t = String(decoding: text.utf8.prefix(terminalCap - shown), as: UTF8.self) + "\n[… more output not shown here; the report keeps up to 1 MB per cell]\n"
+        }
+        if stream == .stderr, let r = t.range(of: "Current stack trace:") {
+            t = String(t[..<r.lowerBound])
+            inTrace[cell.index] = true
+        }
+        write(stream == .stderr ? paint(t, "31") : t)
     }
+
+    /// Bytes of output printed per cell, and the limit.
+    var printed: [Int: Int] = [:]
+    let terminalCap = 64 << 10
+    var inTrace: [Int: Bool] = [:]
 
     public func display(_ cell: Cell, output: DisplayOutput) {
         cellStarted(cell)
@@ -104,7 +124,7 @@ public final class TerminalReporter: LabRunObserver {
             write(paint("✓", "32") + dim(" \(time)") + "\n")
         case .expectedFailure:
             diagnostics(result)
-            write(paint("✓ failed as expected", "32") + dim(" · \(result.message ?? "") \(time)") + "\n")
+            write(paint("✓ \(result.message ?? "failed as expected")", "32") + dim(" \(time)") + "\n")
         case .failed:
             if cell.options.hidden {
                 write(paint("── [\(cell.index + 1)] line \(cell.firstLine) (hidden cell) ", "36") + "\n")

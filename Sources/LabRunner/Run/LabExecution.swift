@@ -138,14 +138,19 @@ public final class LabExecution {
         var endTime: Double?
         var expected: [Int: (failed: Bool, reason: String)] = [:]
         var timedOutCell: Int?
-        var view = ViewQueue()
+        var view = ViewQueue(order: lab.cells.map(\.index).filter { cells.contains($0) || results[$0].status != .notRun && results[$0].status != .skipped })
+        for k in view.order where !cells.contains(k) {  // compile errors (possibly expected) cut from the program
+            view.add(.started(k))
+            view.add(.finished(k))
+        }
 
         /// A cell is done once the next one starts: its verdict is known.
         func settle(_ c: Int, at time: Double) {
             if let s = cellStart[c] { results[c].seconds = time - s }
+            results[c].droppedBytes = (out.dropped[c] ?? 0) + (err.dropped[c] ?? 0)
             if let e = expected[c] {
                 results[c].status = e.failed ? .expectedFailure : .failed
-                results[c].message = e.failed ? "failed as expected (\(e.reason))"
+                results[c].message = e.failed ? expectedFailureMessage(e.reason, stderr: err.text(c))
                     : "expected an error (should-fail), but the cell ran without one"
             } else {
                 results[c].status = .passed
@@ -246,7 +251,7 @@ public final class LabExecution {
 
         for i in cells {
             results[i].stdout = out.text(i)
-            results[i].stderr = err.text(i)
+            results[i].stderr = withoutStackTrace(err.text(i))
             results[i].droppedBytes = (out.dropped[i] ?? 0) + (err.dropped[i] ?? 0)
         }
         // Output before the first cell (library start-up messages) goes to the first cell.
@@ -279,6 +284,14 @@ public final class LabExecution {
             }
         }
         return nil
+    }
+
+    /// "Fatal error: Index out of range (SIGILL)" for a should-fail cell's copy that died.
+    func expectedFailureMessage(_ reason: String, stderr: String) -> String {
+        var how = reason
+        if reason.hasPrefix("signal "), let n = Int32(reason.dropFirst(7)) { how = signalName(n) }
+        let line = stderr.split(separator: "\n").last { $0.contains("Fatal error") || $0.hasPrefix("Error: ") }
+        return "failed as expected: " + (line.map { "\($0) (\(how))" } ?? how)
     }
 
     /// "crashed: Fatal error: boom (signal SIGILL (Swift runtime trap ...))".
@@ -341,8 +354,13 @@ struct ViewQueue {
         }
     }
 
+    /// The cells of this run in order (including cells cut by compile errors).
+    var order: [Int]
+    var finished: Set<Int> = []
     var pending: [(seq: Int, action: Action)] = []
     var seq = 0
+
+    init(order: [Int]) { self.order = order }
 
     mutating func add(_ a: Action) {
         pending.append((seq, a))
@@ -356,20 +374,29 @@ struct ViewQueue {
         var keep: [(seq: Int, action: Action)] = []
         for item in pending {
             let a = item.action
+            // Every earlier cell of the run must have its verdict out first.
+            let earlierDone = order.prefix { $0 < a.cell }.allSatisfy { finished.contains($0) }
             let ready: Bool
             if a.phase == 2 {
-                ready = stdoutCell > a.cell && stderrCell > a.cell && !keep.contains { $0.action.cell <= a.cell }
+                ready = earlierDone && stdoutCell > a.cell && stderrCell > a.cell && !keep.contains { $0.action.cell <= a.cell }
             } else {
-                ready = stdoutCell >= a.cell && !keep.contains { $0.action.cell < a.cell }
+                ready = earlierDone && (stdoutCell >= a.cell || !order.contains(a.cell)) && !keep.contains { $0.action.cell < a.cell }
             }
-            if ready { emit(a) } else { keep.append(item) }
+            if ready {
+                emit(a)
+                if a.phase == 2 { finished.insert(a.cell) }
+            } else {
+                keep.append(item)
+            }
         }
         pending = keep
     }
 
-    /// Emits everything left (the program has ended).
+    /// Emits everything left (the program has ended), verdicts excluded.
     mutating func flushAll(_ emit: (Action) -> Void) {
-        flush(stdoutCell: .max, stderrCell: .max, emit)
+        pending.sort { ($0.action.cell, $0.action.phase, $0.seq) < ($1.action.cell, $1.action.phase, $1.seq) }
+        for item in pending { emit(item.action) }
+        pending = []
     }
 }
 
@@ -393,6 +420,20 @@ struct EventTail {
         buffer.removeFirst(used)
         return records
     }
+}
+
+/// Drops the runtime's "Current stack trace:" block (addresses, no Markdown lines) from a crashed cell's stderr.
+func withoutStackTrace(_ text: String) -> String {
+    guard text.contains("Current stack trace:") else { return text }
+    var out: [Substring] = []
+    var inTrace = false
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        if line == "Current stack trace:" { inTrace = true; continue }
+        if inTrace, let first = line.first, first.isNumber { continue }
+        inTrace = false
+        out.append(line)
+    }
+    return out.joined(separator: "\n")
 }
 
 func formatSeconds(_ s: Double) -> String {

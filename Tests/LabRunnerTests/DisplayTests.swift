@@ -1,0 +1,60 @@
+import XCTest
+import LabDisplay
+
+/// LabDisplay's renderings and channel format (LabDisplay has no test target of its own; the runner reads its records).
+final class DisplayTests: XCTestCase {
+    func testTableTextAndHTML() {
+        let t = Table(headers: ["token", "id"], rows: [["hello", "31373"], ["a<b", "7"]])
+        XCTAssertEqual(t.text, "token     id\n-----  -----\nhello  31373\na<b        7")
+        XCTAssertEqual(t.html, "<div class=\"lab-table-wrap\"><table class=\"lab-table\"><thead><tr><th>token</th><th>id</th></tr></thead><tbody><tr><td>hello</td><td class=\"num\">31373</td></tr><tr><td>a&lt;b</td><td class=\"num\">7</td></tr></tbody></table></div>")
+        let any = Table(headers: ["x"], rows: [[1.23456 as Any], [Float(2) as Any]])
+        XCTAssertEqual(any.rows, [["1.235"], ["2"]])
+    }
+
+    func testNumberFormatting() {
+        XCTAssertEqual(formatNumber(0.001234), "0.001234")
+        XCTAssertEqual(formatNumber(12345.678), "12346")
+        XCTAssertEqual(formatNumber(1.5e-7), "1.5e-7")
+        XCTAssertEqual(formatNumber(2.5e9), "2.5e9")
+        XCTAssertEqual(formatNumber(-0.5), "-0.5")
+        XCTAssertEqual(formatNumber(3), "3")
+    }
+
+    func testLogLogPlotTicksArePowersOfTen() {
+        let p = LinePlot(title: "scaling", xLabel: "params", yLabel: "loss",
+                         series: [.init(name: "fit", x: [1e3, 1e4, 1e5, 1e6], y: [4.0, 3.0, 2.2, 1.7])], xLog: true, yLog: true)
+        let svg = p.svg
+        for tick in ["1e3", "1e4", "1e5", "1e6"] { XCTAssertTrue(svg.contains(">\(tick)</text>"), tick) }
+        XCTAssertTrue(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
+        XCTAssertTrue(svg.hasSuffix("</svg>"))
+        XCTAssertEqual(svg.components(separatedBy: "<polyline").count - 1, 1)
+    }
+
+    func testLinePlotSkipsNonFiniteAndNonPositiveOnLogAxis() {
+        let p = LinePlot(series: [.init(name: "y", x: [1, 2, 3, 4], y: [1, .nan, -1, 10])], yLog: true)
+        // Points (1,1) and (4,10) remain: one polyline with two points.
+        let pts = p.svg.components(separatedBy: "points=\"")[1].prefix { $0 != "\"" }
+        XCTAssertEqual(pts.split(separator: " ").count, 2)
+        XCTAssertTrue(p.text.contains("y: 3 points"), p.text)
+    }
+
+    func testBarChartTextFallback() {
+        let b = BarChart(title: "p", labels: ["the", "a"], values: [0.5, 0.25])
+        XCTAssertEqual(b.text, "[bar chart \"p\"]\n  the  ██████████████████████████████ 0.5\n  a    ███████████████ 0.25")
+    }
+
+    func testChannelRecordsRoundTrip() {
+        let bytes: [UInt8] = Array("LR1 display 12.5 8 1\n<b>x</b>x\nLR1 cell 13 1\n4\nLR1 prog".utf8)
+        let (records, used) = LabChannel.parse(bytes[...])
+        XCTAssertEqual(records, [LabChannel.Record(kind: "display", time: 12.5, parts: ["<b>x</b>", "x"]),
+                                 LabChannel.Record(kind: "cell", time: 13, parts: ["4"])])
+        XCTAssertEqual(used, bytes.count - "LR1 prog".utf8.count, "a partial record waits for more bytes")
+    }
+
+    func testProgressLine() {
+        let r = ProgressReport(step: 120, total: 500, loss: 2.31415, tokensPerSecond: 41234, eta: 42)
+        XCTAssertEqual(r.line, "step 120/500  loss 2.3142  41.2k tok/s  ETA 0:42")
+        XCTAssertEqual(ProgressReport(payload: r.payload), r)
+        XCTAssertEqual(formatDuration(3725), "1:02:05")
+    }
+}
