@@ -3,7 +3,6 @@
 // `backward()` sorts the graph topologically (iteratively), runs the closures in reverse order, accumulates into the
 // leaves' `.grad` and then drops closures and edges so the graph is freed.
 
-nonisolated(unsafe) var _gradEnabled = true
 nonisolated(unsafe) var _visitEpoch: UInt64 = 0
 
 /// Whether operations currently record the autograd graph. PyTorch: `torch.is_grad_enabled()`.

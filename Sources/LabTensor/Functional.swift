@@ -148,7 +148,7 @@ public func embedding(_ ids: Tensor, _ weight: Tensor) -> Tensor {
     for i in 0..<n { (op + i * c).update(from: wp + Int(ip[i]) * c, count: c) }
     guard Tensor.needsGrad(weight) else { return out }
     return out.record([weight]) { out in
-        let dw = SendPtr(weight.gradBufferZeroed()), g = SendPtr(out.grad!.data), ids = SendPtr(ip)
+        let dw = SendPtr(weight.gradBufferZeroed()), g = SendPtr(out.grad!.data), ids = SendPtr(ids.idata)
         parallelRanges(c, costPerItem: n) { r in  // split columns: no two threads touch the same element
             for i in 0..<n {
                 let d = dw.p + Int(ids.p[i]) * c, s = g.p + i * c

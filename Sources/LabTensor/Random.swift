@@ -34,7 +34,11 @@ struct Xoshiro256 {
     @inline(__always) mutating func nextInt(_ n: Int) -> Int { Int((UInt128(next()) * UInt128(n)) >> 64) }
 }
 
-nonisolated(unsafe) var _rng = Xoshiro256(seed: 1337)
+/// The calling thread's generator (see ThreadState.swift).
+var _rng: Xoshiro256 {
+    _read { yield threadState.rng }
+    _modify { yield &threadState.rng }
+}
 
 /// Seeds the global generator used by `randn`, `rand`, `randint`, `multinomial`, `dropout` and parameter init.
 ///

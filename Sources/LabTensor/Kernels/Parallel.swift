@@ -11,7 +11,6 @@ nonisolated(unsafe) var _numThreads: Int = {
     return Swift.max(1, Swift.min(n, 8))
 }()
 
-nonisolated(unsafe) var _inParallel = false
 
 /// Sets the number of threads LabTensor's kernels use. PyTorch: `torch.set_num_threads(n)`.
 public func setNumThreads(_ n: Int) { _numThreads = Swift.max(1, n) }
@@ -35,12 +34,13 @@ func parallelRanges(_ n: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void
         return
     }
     let parts = Swift.min(threads, n)
-    _inParallel = true  // nested calls (e.g. sgemm inside an attention task) run inline
-    defer { _inParallel = false }
     withoutActuallyEscaping(body) { body in
         DispatchQueue.concurrentPerform(iterations: parts) { k in
             let lo = n * k / parts, hi = n * (k + 1) / parts
+            let state = threadState
+            state.inParallel = true  // nested calls (e.g. sgemm inside an attention task) run inline
             if lo < hi { body(lo..<hi) }
+            state.inParallel = false
         }
     }
 }
@@ -58,12 +58,13 @@ func parallelChunks(_ n: Int, costPerItem: Int = 1, _ body: (Int, Range<Int>) ->
         return
     }
     let parts = Swift.min(threads, n)
-    _inParallel = true
-    defer { _inParallel = false }
     withoutActuallyEscaping(body) { body in
         DispatchQueue.concurrentPerform(iterations: parts) { k in
             let lo = n * k / parts, hi = n * (k + 1) / parts
+            let state = threadState
+            state.inParallel = true
             if lo < hi { body(k, lo..<hi) }
+            state.inParallel = false
         }
     }
 }

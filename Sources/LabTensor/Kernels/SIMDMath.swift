@@ -45,7 +45,9 @@ typealias V8 = SIMD8<Float>
     p = p * f + 6.931472028550421e-1
     p = p * f + 1.0
     let k = unsafeBitCast(r, to: SIMD8<Int32>.self) &- 0x4B40_0000  // integer part
-    return p * unsafeBitCast((k &+ 127) &<< 23, to: V8.self)
+    var y = p * unsafeBitCast((k &+ 127) &<< 23, to: V8.self)
+    y.replace(with: 0, where: x0 .< -87.3)  // exp(-inf) (masked logits) must be exactly 0
+    return y
 }
 
 /// tanh(x) = 1 - 2 / (e^{2x} + 1), lanewise.
