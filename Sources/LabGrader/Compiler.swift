@@ -1,31 +1,25 @@
 import Foundation
 import LabProcess
+import LabRunner
 
 /// Where `swiftc` and the course library (`LabKit`) are.
-public struct Toolchain: Sendable {
+public struct GradeToolchain: Sendable {
     public var swiftc: String
     /// Directory with `LabKit.swiftmodule` (+ the modules it re-exports) and `libLabKit.so`, if found.
     public var labKitModules: String?
     public var labKitLib: String?
 
-    /// `LABRUN_LIBDIR`, else the directory of the running `labrun` binary (SwiftPM puts `Modules/` and
-    /// `libLabKit.so` there). Without LabKit, exercises can still use the Swift standard library.
-    public static func locate() throws -> Toolchain {
-        let swiftc = (try? resolveExecutable("swiftc")) ?? "/opt/swift/usr/bin/swiftc"
-        guard FileManager.default.isExecutableFile(atPath: swiftc) else {
-            throw GradeError.harness("swiftc not found in PATH (install Swift 6 or add its bin directory to PATH)")
+    /// `swiftc` and LabKit as the lab runner finds them (`LABRUN_LIBDIR`, else beside the `labrun` binary).
+    /// Without a built LabKit, exercises can still use the Swift standard library.
+    public static func locate() throws -> GradeToolchain {
+        if let t = try? LabRunner.Toolchain.locate() {
+            return GradeToolchain(swiftc: t.swiftc, labKitModules: t.libDir + "/Modules", labKitLib: t.libDir)
         }
-        var dirs: [String] = []
-        if let d = ProcessInfo.processInfo.environment["LABRUN_LIBDIR"] { dirs.append(d) }
-        dirs.append(URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path)
-        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            dirs.append((exe as NSString).deletingLastPathComponent)
+        let env = ProcessInfo.processInfo.environment
+        guard let swiftc = try? resolveExecutable(env["SWIFTC"] ?? "swiftc") else {
+            throw GradeError.harness("the Swift compiler was not found: put swiftc on PATH or set SWIFTC")
         }
-        for d in dirs where FileManager.default.fileExists(atPath: "\(d)/libLabKit.so") {
-            let modules = FileManager.default.fileExists(atPath: "\(d)/Modules/LabKit.swiftmodule") ? "\(d)/Modules" : d
-            return Toolchain(swiftc: swiftc, labKitModules: modules, labKitLib: d)
-        }
-        return Toolchain(swiftc: swiftc, labKitModules: nil, labKitLib: nil)
+        return GradeToolchain(swiftc: swiftc, labKitModules: nil, labKitLib: nil)
     }
 
     var labKitFlags: [String] {
@@ -43,7 +37,7 @@ public struct Toolchain: Sendable {
 }
 
 /// One compiler diagnostic, `file:line:col: error: message` (+ the source excerpt lines after it).
-public struct Diagnostic: Codable, Sendable, Equatable {
+public struct BuildDiagnostic: Codable, Sendable, Equatable {
     public var file: String
     public var line: Int
     public var column: Int
@@ -53,10 +47,10 @@ public struct Diagnostic: Codable, Sendable, Equatable {
 }
 
 /// Parses `swiftc -diagnostic-style=llvm` output; keeps errors only. Paths become base names.
-func parseDiagnostics(_ output: String) -> [Diagnostic] {
+func parseBuildErrors(_ output: String) -> [BuildDiagnostic] {
     let re = try! NSRegularExpression(pattern: #"^(/[^:]+|[^:\s]+\.swift):(\d+):(\d+): (error|warning|note): (.*)$"#)
-    var out: [Diagnostic] = []
-    var current: Diagnostic?
+    var out: [BuildDiagnostic] = []
+    var current: BuildDiagnostic?
     for line in output.components(separatedBy: "\n") {
         let ns = line as NSString
         if let m = re.firstMatch(in: line, range: NSRange(location: 0, length: ns.length)) {
@@ -65,12 +59,12 @@ func parseDiagnostics(_ output: String) -> [Diagnostic] {
             let file = (ns.substring(with: m.range(at: 1)) as NSString).lastPathComponent
             let l = Int(ns.substring(with: m.range(at: 2))) ?? 0, col = Int(ns.substring(with: m.range(at: 3))) ?? 0
             let msg = ns.substring(with: m.range(at: 5))
-            current = Diagnostic(file: file, line: l, column: col, message: msg, text: "\(file):\(l):\(col): error: \(msg)")
+            current = BuildDiagnostic(file: file, line: l, column: col, message: msg, text: "\(file):\(l):\(col): error: \(msg)")
         } else if current != nil, !line.isEmpty, !line.hasPrefix("error:"), !line.hasPrefix("<unknown>") {
             if current!.text.count < 2000 { current!.text += "\n" + line }
         } else if line.hasPrefix("error: ") {
             if let c = current { out.append(c); current = nil }
-            out.append(Diagnostic(file: "", line: 0, column: 0, message: String(line.dropFirst(7)), text: line))
+            out.append(BuildDiagnostic(file: "", line: 0, column: 0, message: String(line.dropFirst(7)), text: line))
         }
     }
     if let c = current { out.append(c) }
@@ -110,7 +104,7 @@ struct BuildCache {
 }
 
 /// Runs swiftc; returns (ok, combined output).
-func runSwiftc(_ toolchain: Toolchain, _ args: [String], cwd: URL) throws -> (ok: Bool, output: String) {
+func runSwiftc(_ toolchain: GradeToolchain, _ args: [String], cwd: URL) throws -> (ok: Bool, output: String) {
     var p = ChildProcess(toolchain.swiftc, ["-diagnostic-style=llvm"] + args)
     p.workingDirectory = cwd.path
     p.timeout = 600

@@ -3,7 +3,7 @@ import LabProcess
 
 /// How to grade: compiler, cache, limits, parallelism.
 public struct GradeOptions: Sendable {
-    public var toolchain: Toolchain
+    public var toolchain: GradeToolchain
     /// Tests of one submission run on this many processes at once.
     public var testJobs: Int = 1
     /// When root, run student code as `nobody` (and keep graded sources in 0700 directories).
@@ -14,7 +14,7 @@ public struct GradeOptions: Sendable {
     public var fileSizeLimit: Int = 64 << 20
     var cache: BuildCache = .default()
 
-    public init(toolchain: Toolchain) { self.toolchain = toolchain }
+    public init(toolchain: GradeToolchain) { self.toolchain = toolchain }
 }
 
 /// Where a submission's exercise files come from and when it was handed in.
@@ -116,8 +116,8 @@ public final class Grader: @unchecked Sendable {
             if let t = studentFiles[name] { current[name] = t }
             else if let s = stubs[name] { current[name] = s.text; stubbed.insert(name); if foundIn != nil { notes.append("\(name) is missing from the submission: its exercises count as not implemented.") } }
         }
-        var broken: [String: [Diagnostic]] = [:]
-        var allDiagnostics: [Diagnostic] = []
+        var broken: [String: [BuildDiagnostic]] = [:]
+        var allDiagnostics: [BuildDiagnostic] = []
         var exercises: (dir: URL, key: String)?
         var giveUp = false
         for _ in 0..<4 {
@@ -147,13 +147,13 @@ public final class Grader: @unchecked Sendable {
         let box = Results()
         var runner: URL?
         if let ex = exercises {
-            var excluded: [Int: [Diagnostic]] = [:]
+            var excluded: [Int: [BuildDiagnostic]] = [:]
             for _ in 0..<4 {
                 let included = lab.tests.filter { excluded[$0.file] == nil }
                 if included.isEmpty { break }
                 let r = try compileRunner(exercises: ex, tests: included, excluded: Set(excluded.keys))
                 if r.ok { runner = r.dir.appendingPathComponent("runner"); break }
-                var byFile: [Int: [Diagnostic]] = [:]
+                var byFile: [Int: [BuildDiagnostic]] = [:]
                 for d in r.diagnostics {
                     if let i = lab.sources.indices.first(where: { "t\($0)_\(lab.sources[$0].url.lastPathComponent)" == d.file }) {
                         byFile[i, default: []].append(d)
@@ -224,7 +224,7 @@ public final class Grader: @unchecked Sendable {
 
     // MARK: Compile
 
-    struct Compiled { var ok: Bool; var dir: URL; var key: String; var diagnostics: [Diagnostic] }
+    struct Compiled { var ok: Bool; var dir: URL; var key: String; var diagnostics: [BuildDiagnostic] }
 
     func compileExercises(_ files: [String: String]) throws -> Compiled {
         let tc = options.toolchain
@@ -241,7 +241,7 @@ public final class Grader: @unchecked Sendable {
                 + (sorted.map(\.key) + [Release.supportFileName]).map { "src/\($0)" }
             let (ok, out) = try runSwiftc(tc, args, cwd: tmp)
             try Data((ok ? "ok" : "failed").utf8).write(to: tmp.appendingPathComponent("status"))
-            try JSONEncoder().encode(parseDiagnostics(out)).write(to: tmp.appendingPathComponent("diagnostics.json"))
+            try JSONEncoder().encode(parseBuildErrors(out)).write(to: tmp.appendingPathComponent("diagnostics.json"))
             try Data(out.utf8).write(to: tmp.appendingPathComponent("compiler-output.txt"))
         }
         return try readCompiled(dir, key)
@@ -268,7 +268,7 @@ public final class Grader: @unchecked Sendable {
             let args = flags + ["-o", tmp.appendingPathComponent("runner").path] + (names + ["main.swift"]).map { "src/\($0)" }
             let (ok, out) = try runSwiftc(tc, args, cwd: tmp)
             try Data((ok ? "ok" : "failed").utf8).write(to: tmp.appendingPathComponent("status"))
-            try JSONEncoder().encode(parseDiagnostics(out)).write(to: tmp.appendingPathComponent("diagnostics.json"))
+            try JSONEncoder().encode(parseBuildErrors(out)).write(to: tmp.appendingPathComponent("diagnostics.json"))
             // The graded sources (hidden ones too) are not kept next to the binary.
             try? FileManager.default.removeItem(at: src)
         }
@@ -277,7 +277,7 @@ public final class Grader: @unchecked Sendable {
 
     func readCompiled(_ dir: URL, _ key: String) throws -> Compiled {
         let status = (try? String(contentsOf: dir.appendingPathComponent("status"), encoding: .utf8)) ?? "failed"
-        let diags = (try? JSONDecoder().decode([Diagnostic].self, from: Data(contentsOf: dir.appendingPathComponent("diagnostics.json")))) ?? []
+        let diags = (try? JSONDecoder().decode([BuildDiagnostic].self, from: Data(contentsOf: dir.appendingPathComponent("diagnostics.json")))) ?? []
         return Compiled(ok: status == "ok", dir: dir, key: key, diagnostics: diags)
     }
 }

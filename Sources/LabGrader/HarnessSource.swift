@@ -84,6 +84,9 @@ enum HarnessSource {
         }
 
         // 3. Drop privileges (root only): the test runs as an unprivileged user that cannot read the graded sources.
+        //    After setuid the process is not dumpable, so /proc/self/exe becomes unreadable: resolve Bundle.main first.
+        _ = Bundle.main
+        _ = ProcessInfo.processInfo.processName
         if let gid = __config.gid {
             guard setgroups(0, nil) == 0, setgid(gid) == 0 else { __labrunFail(71, "cannot drop group privileges") }
         }

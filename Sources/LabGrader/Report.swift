@@ -54,7 +54,7 @@ public struct GradeReport: Codable, Sendable, Equatable {
     /// The exercises compiled as submitted (false: some files were replaced by stubs, see `diagnostics`).
     public var buildOK: Bool
     /// Compiler errors in the student's files, paths reduced to file names.
-    public var diagnostics: [Diagnostic]
+    public var diagnostics: [BuildDiagnostic]
     public var notes: [String]
     public var score: Double
     public var maxScore: Double

@@ -1,5 +1,6 @@
 import Foundation
 import LabProcess
+import LabRunner
 
 /// Per-grade scratch space. `private/` (0700) holds run configs; `sb-N/` are the tests' working directories,
 /// owned by the unprivileged user when we drop privileges.
@@ -69,7 +70,9 @@ extension Grader {
         child.timeout = timeout
         child.outputLimit = 256 << 10
         var env = ["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": work.path, "TMPDIR": work.path, "LANG": "C.UTF-8"]
-        for k in ["LABRUN_DATA_DIR", "OPENBLAS_NUM_THREADS"] { env[k] = ProcessInfo.processInfo.environment[k] }
+        for k in ["LABRUN_DATA_DIR", "OPENBLAS_NUM_THREADS", "OPENBLAS_CORETYPE"] { env[k] = ProcessInfo.processInfo.environment[k] }
+        if env["OPENBLAS_CORETYPE"] == nil { env["OPENBLAS_CORETYPE"] = LabRunner.Toolchain.recommendedOpenBLASCoreType() }
+        env["SWIFT_BACKTRACE"] = "enable=no"
         child.environment = env
         child.limits = ResourceLimits(memoryBytes: Int(lab.manifest.memoryBytes),
                                       processes: sandbox.uid != nil ? 256 : processBudget(),
