@@ -142,7 +142,8 @@ extension Grader {
 
     /// The crash's own words: `Fatal error: ...` lines, else the last lines of stderr.
     func crashDetail(_ stderr: String) -> String {
-        let lines = stderr.split(separator: "\n").map(String.init).filter { !isXCTestChatter($0) && !$0.hasPrefix("Current stack trace") && !$0.hasPrefix("💣") }
+        let lines = stderr.split(separator: "\n").map(String.init).filter { !isXCTestChatter($0) && !$0.hasPrefix("Current stack trace") && !$0.hasPrefix("💣")
+            && $0.range(of: #"^\s*\d+\s+\S+\s+0x[0-9a-f]+ "#, options: .regularExpression) == nil }
         let fatal = lines.filter { $0.contains("Fatal error") || $0.contains("error:") }
         let pick = fatal.isEmpty ? Array(lines.suffix(3)) : Array(fatal.prefix(3))
         guard !pick.isEmpty else { return "" }
@@ -166,7 +167,8 @@ extension Grader {
 /// What the student's code printed: XCTest's own progress lines removed, capped at 2000 characters.
 func studentOutput(_ stderr: String, truncated: Bool) -> String {
     let lines = stderr.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        .filter { !isXCTestChatter($0) && !$0.hasPrefix("Fatal error") && !$0.contains(": Fatal error:") && !$0.hasPrefix("Current stack trace") }
+        .filter { !isXCTestChatter($0) && !$0.hasPrefix("Fatal error") && !$0.contains(": Fatal error:") && !$0.hasPrefix("Current stack trace")
+                  && $0.range(of: #"^\s*\d+\s+\S+\s+0x[0-9a-f]+ "#, options: .regularExpression) == nil }
     var text = stripPaths(lines.joined(separator: "\n")).trimmingCharacters(in: .whitespacesAndNewlines)
     if text.count > 2000 || truncated { text = String(text.prefix(2000)) + "\n… (output truncated)" }
     return text

@@ -1,12 +1,190 @@
-// STUB: replaced by the owner of issue #5.
+// labrun grade: grade one submission, the reference solutions, or a whole class.
 
 import ArgumentParser
+import Foundation
+import LabGrader
 
 struct Grade: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Not yet: grade student submissions (it arrives with issue #5).")
+    static let configuration = CommandConfiguration(
+        abstract: "Grade a lab's exercises with its graded XCTest cases (one process per test).",
+        discussion: """
+            Layout (see `labrun release --help`): Solutions/Exercises (reference), Labs/Exercises (stubs), \
+            Tests/Graded/<lab>/grading.yml + *.swift (graded tests) + hidden/*.swift (hidden tests).
+
+            Each test runs in its own process with a wall-clock limit, a memory limit and an output cap; a test \
+            passes only when the harness receives its secret-tagged "finished without failures" record and the \
+            process exits cleanly. Statuses: passed, failed, not implemented, crashed, timed out, compile error. \
+            A file that does not compile is replaced by its stub so other tests still run. When run as root, \
+            student code runs as `nobody`.
+
+            Examples:
+              labrun grade                           grade your own Labs/Exercises
+              labrun grade ~/alice --lab 1 --results results.json --html feedback.html
+              labrun grade --self-check --lab 1      CI: solutions 100%, stubs 0 (all "not implemented"), Labs in sync
+              labrun grade --submissions subs/ --lab 1 --jobs 2
+              labrun grade --submissions subs/ --lab 1 --shard 3/10   (e.g. in a Slurm array; then `labrun gradebook merge`)
+
+            Exit status: 0 graded (whatever the score), 1 self-check failed, 2 bad input, 3 the grader itself failed.
+            """)
+
+    @Argument(help: "A submission folder (its exercise files in Labs/Exercises/, Exercises/ or the folder itself). Default: the course's Labs/Exercises.")
+    var submission: String?
+
+    @Option(help: "The lab to grade (a folder of Tests/Graded). Default: the only lab there is.")
+    var lab: String?
+
+    @Option(help: "The course root. Default: the nearest ancestor of the current directory with Tests/Graded.")
+    var course: String?
+
+    @Flag(help: "Grade the reference solutions (Solutions/Exercises).")
+    var solutions = false
+
+    @Flag(help: "CI self-check: solutions score 100%, the released stubs score 0 with every test 'not implemented', Labs/ is in sync with release.")
+    var selfCheck = false
+
+    @Option(help: "Write results here (single submission). Written atomically; valid even when nothing compiles.")
+    var results: String?
+
+    @Option(help: "Format of --results and of each results file in a batch: gradescope, exercism (v3) or junit.")
+    var format: ResultsFormat = .gradescope
+
+    @Option(help: "Write an HTML feedback page (student view: tests a student may not see yet are left out).")
+    var html: String?
+
+    @Flag(help: "Treat grades as published (shows after_published tests in student views).")
+    var published = false
+
+    @Option(help: "Grade every submission folder in this directory (batch mode).")
+    var submissions: String?
+
+    @Option(help: "Batch output directory: <out>/<student>/{report.json,results.json,feedback.html}. Default: <submissions>-graded/lab-<lab>.")
+    var out: String?
+
+    @Option(help: "Processes at once: submissions in a batch, tests of a single submission.")
+    var jobs: Int = 2
+
+    @Option(help: "Grade only shard i of n (1-based, e.g. 3/10): submission k (sorted by name) belongs to shard k mod n + 1.")
+    var shard: String?
+
+    @Option(help: "SQLite gradebook to record a batch in. Default: <out>/gradebook.sqlite (with --shard: <out>/gradebook.shard-i-of-n.sqlite).")
+    var gradebook: String?
+
+    @Flag(help: "Regrade submissions even if their files, tests and manifest are unchanged.")
+    var force = false
+
+    enum ResultsFormat: String, ExpressibleByArgument, CaseIterable { case gradescope, exercism, junit }
 
     func run() throws {
-        print("labrun grade: not implemented yet; it arrives with issue #5.")
-        throw ExitCode(3)
+        do {
+            try execute()
+        } catch let e as GradeError {
+            FileHandle.standardError.write(Data("error: \(e.description)\n".utf8))
+            if case .harness = e { throw ExitCode(3) }
+            throw ExitCode(2)
+        }
+    }
+
+    func execute() throws {
+        guard jobs >= 1 else { throw GradeError.config("--jobs must be at least 1") }
+        let course = try course.map { Course(root: URL(fileURLWithPath: $0)) } ?? Course.locate()
+        let labID = try course.resolveLab(lab)
+        var options = GradeOptions(toolchain: try GradeToolchain.locate())
+        let grader = try Grader(course: course, lab: labID, options: options)
+        for w in grader.exposureWarnings() { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+
+        if selfCheck { return try runSelfCheck(course: course, grader: grader) }
+
+        if let dir = submissions {
+            guard submission == nil, results == nil, html == nil, !solutions else {
+                throw GradeError.config("--submissions grades a batch: drop the SUBMISSION argument, --results, --html and --solutions")
+            }
+            let subs = URL(fileURLWithPath: dir).standardizedFileURL
+            let outDir = out.map { URL(fileURLWithPath: $0) }
+                ?? subs.deletingLastPathComponent().appendingPathComponent("\(subs.lastPathComponent)-graded/lab-\(labID)")
+            let shardSpec = try shard.map(Shard.parse)
+            let db = gradebook.map { URL(fileURLWithPath: $0) }
+                ?? outDir.appendingPathComponent(shardSpec.map { "gradebook.shard-\($0.index)-of-\($0.count).sqlite" } ?? "gradebook.sqlite")
+            var batch = Batch(grader: grader, submissionsDir: subs, outDir: outDir, gradebook: db)
+            batch.jobs = jobs
+            batch.shard = shardSpec
+            batch.force = force
+            batch.format = BatchFormat(rawValue: format.rawValue)!
+            batch.published = published
+            let summary = try batch.run(progress: ProgressBar())
+            print(summary.text)
+            if summary.harnessErrors > 0 { throw ExitCode(3) }
+            return
+        }
+
+        options.testJobs = jobs
+        let single = try Grader(course: course, lab: labID, options: options)
+        let dir: URL
+        if solutions {
+            guard submission == nil else { throw GradeError.config("give either a SUBMISSION or --solutions") }
+            dir = course.solutionsDir
+        } else if let s = submission {
+            dir = URL(fileURLWithPath: s).standardizedFileURL
+            guard FileManager.default.fileExists(atPath: dir.path) else { throw GradeError.config("\(s): no such submission folder") }
+        } else {
+            dir = course.labsDir
+        }
+        let sub = dir == course.solutionsDir || dir == course.labsDir
+            ? Submission(name: dir.path.hasPrefix(course.root.path) ? String(dir.path.dropFirst(course.root.path.count + 1)) : dir.lastPathComponent, dir: dir)
+            : Submission.folder(dir)
+        let report: GradeReport
+        do {
+            report = try single.grade(sub)
+        } catch let e as GradeError {
+            if let path = results { try? atomicWrite(GradescopeFormat.harnessFailure(e.description), to: URL(fileURLWithPath: path)) }
+            throw e
+        }
+        print(TerminalFormat.render(report), terminator: "")
+        if let path = results {
+            try atomicWrite(encode(report, format, manifest: single.lab.manifest), to: URL(fileURLWithPath: path))
+            print("Results: \(path) (\(format.rawValue))")
+        }
+        if let path = html {
+            let view = report.studentView(due: single.lab.manifest.due, published: published)
+            try atomicWrite(Data(FeedbackPage.render(view).utf8), to: URL(fileURLWithPath: path))
+            print("Feedback: \(path)")
+        }
+    }
+
+    func encode(_ r: GradeReport, _ f: ResultsFormat, manifest: LabManifest) throws -> Data {
+        switch f {
+        case .gradescope: return try GradescopeFormat.encode(r)
+        case .exercism: return try ExercismFormat.encode(r.studentView(due: manifest.due, published: published))
+        case .junit: return JUnitFormat.encode(r)
+        }
+    }
+
+    func runSelfCheck(course: Course, grader: Grader) throws {
+        let check = try SelfCheck.run(course: course, grader: grader)
+        print(check.text, terminator: "")
+        if !check.ok { throw ExitCode(1) }
+    }
+}
+
+/// A one-line progress bar on stderr (a line per submission when stderr is not a terminal).
+final class ProgressBar: BatchProgress, @unchecked Sendable {
+    let tty = isatty(2) == 1
+    let lock = NSLock()
+    let start = Date()
+
+    func update(done: Int, total: Int, skipped: Int, last: String) {
+        lock.lock(); defer { lock.unlock() }
+        let elapsed = Date().timeIntervalSince(start)
+        let graded = done - skipped
+        let eta = graded > 0 && done < total ? elapsed / Double(graded) * Double(total - done) : 0
+        if tty {
+            let width = 30
+            let filled = total > 0 ? width * done / total : width
+            let bar = String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)
+            let line = String(format: "\r[%@] %d/%d  %d skipped  ETA %d:%02d  %@", bar, done, total, skipped, Int(eta) / 60, Int(eta) % 60, last)
+            FileHandle.standardError.write(Data((line.padding(toLength: 110, withPad: " ", startingAt: 0)).utf8))
+            if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+        } else {
+            FileHandle.standardError.write(Data("[\(done)/\(total)] \(last)\n".utf8))
+        }
     }
 }
