@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""PyTorch side of train-bench: the same mini GPT, the same three figures, the same output format.
+
+Model (nanoGPT-style, identical to LabNN's GPT(.miniShakespeare(vocabSize: 65))): V=65, C=256, n_head=4, n_layer=4,
+T=128, dropout 0.1, pre-LN blocks, fused qkv + F.scaled_dot_product_attention(is_causal=True), GELU (exact) MLP,
+lm_head without bias, untied. Batch 32, AdamW(lr=3e-4, PyTorch defaults), clip_grad_norm_ 1.0, random seeded tokens.
+  train: tokens/s of forward + loss + backward + clip + AdamW steps (batches sampled before the clock starts)
+  eval : tokens/s of model.eval() + no_grad forward (logits + loss) at (32, 128)
+  gen  : tokens/s of generating 200 tokens at batch 1 from a 1-token prompt, no KV cache (the slide's loop)
+Median of --repeats repeats (min, max), peak RSS (ru_maxrss).
+
+Usage (alternate with the Swift program, the host's speed drifts):
+  OMP_NUM_THREADS=2 /opt/refenv/bin/python Benchmarks/torch_minigpt_bench.py [--repeats 5] [--steps 10] [--threads 2]
+"""
+import argparse
+import math
+import resource
+import statistics
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Config:
+    vocab_size, block_size, n_layer, n_head, n_embd, dropout = 65, 128, 4, 4, 256, 0.1
+
+
+class CausalSelfAttention(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.c_attn = nn.Linear(c.n_embd, 3 * c.n_embd)
+        self.c_proj = nn.Linear(c.n_embd, c.n_embd)
+        self.resid_dropout = nn.Dropout(c.dropout)
+        self.n_head, self.n_embd, self.dropout = c.n_head, c.n_embd, c.dropout
+
+    def forward(self, x):
+        B, T, C = x.size()
+        q, k, v = self.c_attn(x).split(self.n_embd, dim=2)
+        q = q.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)  # (B, nh, T, hs)
+        k = k.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
+        v = v.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
+        y = F.scaled_dot_product_attention(q, k, v, dropout_p=self.dropout if self.training else 0.0, is_causal=True)
+        y = y.transpose(1, 2).contiguous().view(B, T, C)
+        return self.resid_dropout(self.c_proj(y))
+
+
+class MLP(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.c_fc = nn.Linear(c.n_embd, 4 * c.n_embd)
+        self.gelu = nn.GELU()
+        self.c_proj = nn.Linear(4 * c.n_embd, c.n_embd)
+        self.dropout = nn.Dropout(c.dropout)
+
+    def forward(self, x):
+        return self.dropout(self.c_proj(self.gelu(self.c_fc(x))))
+
+
+class Block(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.ln_1, self.attn, self.ln_2, self.mlp = nn.LayerNorm(c.n_embd), CausalSelfAttention(c), nn.LayerNorm(c.n_embd), MLP(c)
+
+    def forward(self, x):
+        x = x + self.attn(self.ln_1(x))
+        return x + self.mlp(self.ln_2(x))
+
+
+class GPT(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.c = c
+        self.transformer = nn.ModuleDict(dict(
+            wte=nn.Embedding(c.vocab_size, c.n_embd), wpe=nn.Embedding(c.block_size, c.n_embd), drop=nn.Dropout(c.dropout),
+            h=nn.ModuleList([Block(c) for _ in range(c.n_layer)]), ln_f=nn.LayerNorm(c.n_embd)))
+        self.lm_head = nn.Linear(c.n_embd, c.vocab_size, bias=False)
+        for name, p in self.named_parameters():  # nanoGPT init
+            if p.dim() >= 2:
+                nn.init.normal_(p, 0.0, 0.02 / math.sqrt(2 * c.n_layer) if name.endswith("c_proj.weight") else 0.02)
+            elif name.endswith(".bias") and "ln_" not in name:
+                nn.init.zeros_(p)
+
+    def forward(self, idx, targets=None):
+        B, T = idx.size()
+        pos = torch.arange(T)
+        t = self.transformer
+        x = t.drop(t.wte(idx) + t.wpe(pos))
+        for block in t.h:
+            x = block(x)
+        logits = self.lm_head(t.ln_f(x))
+        loss = None if targets is None else F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1), ignore_index=-1)
+        return logits, loss
+
+
+@torch.no_grad()
+def generate(model, idx, max_new_tokens, block_size):
+    for _ in range(max_new_tokens):
+        logits, _ = model(idx[:, -block_size:])
+        probs = F.softmax(logits[:, -1, :], dim=-1)
+        idx = torch.cat((idx, torch.multinomial(probs, num_samples=1)), dim=1)
+    return idx
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--steps", type=int, default=10)
+    ap.add_argument("--eval-iters", type=int, default=10)
+    ap.add_argument("--gen-tokens", type=int, default=200)
+    ap.add_argument("--warmup", type=int, default=3)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    c = Config()
+    B, T = 32, c.block_size
+    torch.manual_seed(1337)
+    model = GPT(c)
+    opt = torch.optim.AdamW(model.parameters(), lr=3e-4)
+    g = torch.Generator().manual_seed(0)
+    data = torch.randint(c.vocab_size, (200_000,), generator=g)
+
+    def batch():
+        ix = torch.randint(len(data) - T - 1, (B,), generator=g)
+        return torch.stack([data[i:i + T] for i in ix]), torch.stack([data[i + 1:i + 1 + T] for i in ix])
+
+    def train_step(x, y):
+        _, loss = model(x, y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        return loss.item()
+
+    print(f"torch {torch.__version__}: threads {torch.get_num_threads()}, capability {torch.backends.cpu.get_cpu_capability()}")
+    n_params = sum(p.numel() for p in model.parameters())
+    print(f"mini-GPT V={c.vocab_size} C={c.n_embd} H={c.n_head} L={c.n_layer} T={T} B={B} dropout={c.dropout}, {n_params} params; "
+          f"{a.repeats} repeats of {a.steps} train steps / {a.eval_iters} forwards / {a.gen_tokens} tokens")
+    model.train()
+    first = [train_step(*batch()) for _ in range(a.warmup)][0] if a.warmup else float("nan")
+    ex, ey = batch()
+    res = {k: [] for k in ("train", "train_ms", "eval", "eval_ms", "gen", "gen_ms")}
+    last = float("nan")
+    for r in range(a.repeats):
+        model.train()
+        batches = [batch() for _ in range(a.steps)]
+        t0 = time.perf_counter()
+        for x, y in batches:
+            last = train_step(x, y)
+        dt = time.perf_counter() - t0
+        res["train"].append(a.steps * B * T / dt); res["train_ms"].append(1000 * dt / a.steps)
+        model.eval()
+        t0 = time.perf_counter()
+        with torch.no_grad():
+            for _ in range(a.eval_iters):
+                model(ex, ey)
+        dt = time.perf_counter() - t0
+        res["eval"].append(a.eval_iters * B * T / dt); res["eval_ms"].append(1000 * dt / a.eval_iters)
+        torch.manual_seed(42)
+        t0 = time.perf_counter()
+        out = generate(model, torch.zeros((1, 1), dtype=torch.long), a.gen_tokens, c.block_size)
+        dt = time.perf_counter() - t0
+        assert out.shape == (1, 1 + a.gen_tokens)
+        res["gen"].append(a.gen_tokens / dt); res["gen_ms"].append(1000 * dt / a.gen_tokens)
+        print(f"  repeat {r}: train {res['train'][-1]:8.1f} tok/s  eval {res['eval'][-1]:8.1f} tok/s  gen {res['gen'][-1]:6.1f} tok/s")
+    print(f"loss: first warm-up step {first:.4f}, last step {last:.4f} (ln 65 = 4.174)")
+    print(f"{'measurement (tokens/s)':34s}     median        min        max")
+    for key, name, unit in (("train", "train fwd+bwd+clip+AdamW", "ms/step"), ("eval", "eval forward (32,128)", "ms/forward"),
+                            ("gen", f"generate {a.gen_tokens}, B=1, no cache", "ms/token")):
+        xs = res[key]
+        print(f"{name:34s} {statistics.median(xs):10.1f} {min(xs):10.1f} {max(xs):10.1f}   "
+              f"({statistics.median(res[key + '_ms']):.2f} {unit} median)")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS {rss:.1f} MB")
+    print(f"RESULT torch train={statistics.median(res['train']):.1f} eval={statistics.median(res['eval']):.1f} "
+          f"gen={statistics.median(res['gen']):.1f} peak_rss_mb={rss:.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+// generate: autoregressive sampling from a language model (the slide's loop, no KV cache).
+import Foundation
+import LabTensor
+
+/// Extends `idx` (B, T) by `maxNewTokens` tokens sampled from `model`, feeding back each new token.
+/// Each step crops the context to the last `blockSize` tokens, runs the model, takes the last position's logits,
+/// divides by `temperature` (0 = greedy argmax), keeps the `topK` largest and/or the smallest set with cumulative
+/// probability ≥ `topP`, and draws with `multinomial` from the seeded generator (`manualSeed` makes it repeatable).
+/// Runs under `noGrad` in eval mode; the model's previous train/eval mode is restored afterwards.
+///
+/// ```swift
+/// manualSeed(42)
+/// let out = generate(model, Tensor(ints: [0], shape: [1, 1]), maxNewTokens: 200, temperature: 0.8, topK: 40)
+/// print(tokenizer.decode(out[0].ints))
+/// ```
+/// PyTorch (nanoGPT): `model.generate(idx, max_new_tokens=200, temperature=0.8, top_k=40)`.
+public func generate(_ model: Module, _ idx: Tensor, maxNewTokens: Int, temperature: Float = 1,
+                     topK: Int? = nil, topP: Float? = nil, blockSize: Int? = nil) -> Tensor {
+    precondition(idx.ndim == 2 && idx.dtype == .int32, "generate: idx must be (B, T) int32 token ids, got \(idx.shape)")
+    guard let blockSize = blockSize ?? (model as? GPT)?.config.blockSize else {
+        preconditionFailure("generate: pass blockSize: for a model that is not a GPT")
+    }
+    let B = idx.shape[0]
+    let all = idx.ints
+    var rows = (0..<B).map { b in Array(all[(b * idx.shape[1])..<((b + 1) * idx.shape[1])]) }   // B × T token lists
+    let wasTraining = model.training
+    model.eval()
+    defer { model.train(wasTraining) }
+    noGrad {
+        for _ in 0..<maxNewTokens {
+            let t = min(rows[0].count, blockSize)
+            let idxCond = Tensor(ints: rows.flatMap { $0.suffix(t) }, shape: [B, t])     // (B, t)
+            let logits = model(idxCond)                                                    // (B, t, V)
+            let V = logits.shape[logits.ndim - 1]
+            var next = [Int](repeating: 0, count: B)
+            var probs = [Float](repeating: 0, count: B * V)
+            logits.withUnsafeFloats { p, _ in
+                for b in 0..<B {
+                    let last = p + (b * t + t - 1) * V                                     // logits[b, -1, :]
+                    var row = Array(UnsafeBufferPointer(start: last, count: V))
+                    if temperature == 0 { next[b] = argmaxIndex(row); continue }
+                    for i in 0..<V { row[i] /= temperature }
+                    let pr = filteredProbabilities(row, topK: topK, topP: topP)
+                    for i in 0..<V { probs[b * V + i] = pr[i] }
+                }
+            }
+            if temperature != 0 {
+                next = multinomial(Tensor(probs, shape: [B, V]), numSamples: 1).ints   // (B, 1)
+            }
+            for b in 0..<B { rows[b].append(next[b]) }
+        }
+    }
+    return Tensor(ints: rows.flatMap { $0 }, shape: [B, rows[0].count])
+}
+
+/// Index of the largest value (first on ties, as torch.argmax).
+func argmaxIndex(_ x: [Float]) -> Int {
+    var best = 0
+    for i in 1..<x.count where x[i] > x[best] { best = i }
+    return best
+}
+
+/// softmax(logits) restricted to the top-k logits and then to the top-p nucleus, renormalised.
+func filteredProbabilities(_ logits: [Float], topK: Int?, topP: Float?) -> [Float] {
+    let V = logits.count
+    var x = logits
+    if let k = topK, k < V {
+        let kth = x.sorted(by: >)[max(k, 1) - 1]            // nanoGPT: logits[logits < v[:, [-1]]] = -inf
+        for i in 0..<V where x[i] < kth { x[i] = -.infinity }
+    }
+    let m = x.max()!
+    var p = x.map { $0 == -.infinity ? 0 : Float(exp(Double($0 - m))) }
+    var s = p.reduce(0, +)
+    for i in 0..<V { p[i] /= s }
+    if let topP, topP < 1 {
+        // Keep the most probable tokens until their cumulative probability reaches topP (at least one token).
+        let order = (0..<V).sorted { p[$0] > p[$1] }
+        var cum: Float = 0
+        var keep = [Bool](repeating: false, count: V)
+        for i in order {
+            keep[i] = true
+            cum += p[i]
+            if cum >= topP { break }
+        }
+        for i in 0..<V where !keep[i] { p[i] = 0 }
+        s = p.reduce(0, +)
+        for i in 0..<V { p[i] /= s }
+    }
+    return p
+}

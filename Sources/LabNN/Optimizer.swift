@@ -1,0 +1,90 @@
+// Optimizer: the base class of SGD and AdamW, parameter groups and gradient clipping.
+import Foundation
+import LabTensor
+
+/// A set of parameters with its own weight decay (nil: the optimizer's default).
+///
+/// ```swift
+/// let groups = ParamGroup.decayMatricesOnly(model.parameters(), weightDecay: 0.1)   // nanoGPT's split
+/// let optimizer = AdamW(groups, lr: 1e-3)
+/// ```
+/// PyTorch: `torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}])`.
+public struct ParamGroup {
+    public var parameters: [Tensor]
+    public var weightDecay: Float?
+
+    public init(_ parameters: [Tensor], weightDecay: Float? = nil) {
+        self.parameters = parameters
+        self.weightDecay = weightDecay
+    }
+
+    /// nanoGPT's `configure_optimizers`: weight decay on tensors with ≥ 2 dimensions (matmul weights, embeddings),
+    /// none on biases and LayerNorm parameters.
+    public static func decayMatricesOnly(_ parameters: [Tensor], weightDecay: Float) -> [ParamGroup] {
+        [ParamGroup(parameters.filter { $0.ndim >= 2 }, weightDecay: weightDecay),
+         ParamGroup(parameters.filter { $0.ndim < 2 }, weightDecay: 0)]
+    }
+}
+
+/// Base class of the optimizers: holds the parameter groups and the (schedulable) learning rate.
+open class Optimizer {
+    public var paramGroups: [ParamGroup]
+    /// The learning rate of the next `step()`; set it from a schedule each step. PyTorch: `group["lr"]`.
+    public var learningRate: Float
+    /// The default weight decay for groups that do not set their own.
+    public var weightDecay: Float
+
+    public init(_ groups: [ParamGroup], learningRate: Float, weightDecay: Float) {
+        var seen = Set<ObjectIdentifier>()
+        for g in groups { for p in g.parameters {
+            precondition(seen.insert(ObjectIdentifier(p)).inserted, "optimizer: a parameter appears in more than one group")
+        } }
+        paramGroups = groups
+        self.learningRate = learningRate
+        self.weightDecay = weightDecay
+    }
+
+    /// All parameters, group by group.
+    public var parameters: [Tensor] { paramGroups.flatMap(\.parameters) }
+
+    /// One update of every parameter that has a gradient (parameters with `grad == nil` are skipped, like PyTorch).
+    open func step() { fatalError("\(type(of: self)) does not override step()") }
+
+    /// Drops every parameter's gradient. PyTorch: `optimizer.zero_grad(set_to_none=True)`.
+    public func zeroGrad() { for p in parameters { p.zeroGrad() } }
+
+    /// Calls `body(param, grad pointer, param pointer, count, weightDecay)` for each parameter with a gradient.
+    func forEachParameterWithGrad(_ body: (Tensor, UnsafeMutablePointer<Float>, UnsafePointer<Float>, Int, Float) -> Void) {
+        for g in paramGroups {
+            let wd = g.weightDecay ?? weightDecay
+            for p in g.parameters {
+                guard let grad = p.grad else { continue }
+                precondition(grad.count == p.count, "optimizer: gradient of \(grad.shape) for a parameter of \(p.shape)")
+                p.withUnsafeMutableFloats { pp, n in grad.withUnsafeFloats { gp, _ in body(p, pp, gp, n, wd) } }
+            }
+        }
+    }
+}
+
+/// Scales all gradients so that their global L2 norm is at most `maxNorm`; returns the norm before clipping.
+/// Same semantics as PyTorch: coefficient maxNorm / (norm + 1e-6), applied only when it is below 1.
+///
+/// ```swift
+/// loss.backward()
+/// let norm = clipGradNorm(model.parameters(), maxNorm: 1.0)
+/// optimizer.step()
+/// ```
+/// PyTorch: `torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)`.
+@discardableResult
+public func clipGradNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
+    var seen = Set<ObjectIdentifier>()
+    let grads = parameters.compactMap(\.grad).filter { seen.insert(ObjectIdentifier($0)).inserted }
+    var total: Double = 0
+    for g in grads { total += g.withUnsafeFloats { p, n in Kernels.sumOfSquares(p, n) } }
+    let norm = Float(total.squareRoot())
+    let coef = maxNorm / (norm + 1e-6)
+    if coef < 1 {
+        for g in grads { g.withUnsafeMutableFloats { p, n in Kernels.scale(p, n, by: coef) } }
+    }
+    return norm
+}

@@ -1,0 +1,56 @@
+import Foundation
+import XCTest
+@testable import LabNN
+import LabTensor
+
+final class GenerateTests: XCTestCase {
+    let config = GPTConfig(vocabSize: 17, blockSize: 6, nLayer: 1, nHead: 2, nEmbd: 8, dropout: 0.1)
+
+    func testGreedyEqualsArgmaxLoopAndCropsContext() {
+        manualSeed(11)
+        let model = GPT(config)
+        let prompt = Tensor(ints: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], shape: [2, 5])
+        let out = generate(model, prompt, maxNewTokens: 4, temperature: 0)
+        XCTAssertEqual(out.shape, [2, 9])
+        XCTAssertTrue(model.training)                   // mode restored
+        // Reference: the slide's loop written out with argmax over the last position's logits.
+        model.eval()
+        var rows = [[1, 2, 3, 4, 5], [6, 7, 8, 9, 10]]
+        for _ in 0..<4 {
+            for b in 0..<2 {
+                let ctx = Array(rows[b].suffix(6))
+                let logits = noGrad { model(Tensor(ints: ctx, shape: [1, ctx.count])) }.scalars
+                let last = Array(logits.suffix(17))
+                rows[b].append(last.firstIndex(of: last.max()!)!)
+            }
+        }
+        XCTAssertEqual(out.ints, rows.flatMap { $0 })
+        XCTAssertEqual(generate(model, prompt, maxNewTokens: 4, temperature: 1, topK: 1).ints, out.ints)
+    }
+
+    func testSamplingIsRepeatableWithTheSeed() {
+        manualSeed(12)
+        let model = GPT(config)
+        let prompt = Tensor(ints: [0], shape: [1, 1])
+        manualSeed(5)
+        let a = generate(model, prompt, maxNewTokens: 20, temperature: 1.2, topP: 0.9)
+        manualSeed(5)
+        let b = generate(model, prompt, maxNewTokens: 20, temperature: 1.2, topP: 0.9)
+        XCTAssertEqual(a.ints, b.ints)
+        XCTAssertEqual(a.shape, [1, 21])
+        XCTAssertTrue(a.ints.allSatisfy { (0..<17).contains($0) })
+    }
+
+    func testTopKAndTopPFiltering() {
+        let p = filteredProbabilities([1, 3, 2, 0], topK: 2, topP: nil)
+        let e1 = Float(Foundation.exp(-1.0))
+        let e: [Float] = [0, 1 / (1 + e1), e1 / (1 + e1), 0]
+        for i in 0..<4 { XCTAssertEqual(p[i], e[i], accuracy: 1e-6) }
+        // softmax(log [0.5, 0.3, 0.15, 0.05]); top-p 0.7 keeps 0.5 and 0.3 (cumulative 0.8 ≥ 0.7).
+        let q = filteredProbabilities([0.5, 0.3, 0.15, 0.05].map { Float(log($0)) }, topK: nil, topP: 0.7)
+        XCTAssertEqual(q[0], 0.625, accuracy: 1e-6)
+        XCTAssertEqual(q[1], 0.375, accuracy: 1e-6)
+        XCTAssertEqual(q[2], 0)
+        XCTAssertEqual(q[3], 0)
+    }
+}
