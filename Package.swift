@@ -44,6 +44,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Benchmarks (printed figures, never timed tests).
+        .executableTarget(name: "train-bench", dependencies: ["LabNN", "LabTensor"], path: "Benchmarks/TrainBench",
+                          swiftSettings: fast),
+
         .testTarget(name: "LabTensorTests", dependencies: ["LabTensor"]),
         .testTarget(name: "LabNNTests", dependencies: ["LabNN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LabTextTests", dependencies: ["LabText"], resources: [.copy("Fixtures")]),
