@@ -197,7 +197,8 @@ public final class Grader: @unchecked Sendable {
                 if r.status == .notImplemented, let name = notImplementedName(r.message), let f = regionFile[name] {
                     if let diags = brokenFiles[f] {
                         r.status = .compileError
-                        r.message = "Needs \(f), which does not compile:\n" + diags.map(\.text).joined(separator: "\n")
+                        r.message = "Needs \(f), which does not compile (all errors are listed under Compile errors):\n"
+                            + diags.prefix(3).map { "\($0.file):\($0.line):\($0.column): error: \($0.message)" }.joined(separator: "\n")
                     } else if studentFiles[f] == nil {
                         r.message += "\n(\(f) is missing from the submission.)"
                     }

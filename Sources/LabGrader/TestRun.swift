@@ -103,7 +103,8 @@ extension Grader {
             result(t, s, message: message, output: output, seconds: s == .passed ? seconds : r.duration)
         }
         let failureText = fails.map { f -> String in
-            let loc = hidden || (f.file ?? "").isEmpty ? "" : "\(f.file!):\(f.line ?? 0): "
+            let file = (f.file ?? "").replacingOccurrences(of: #"^t\d+_"#, with: "", options: .regularExpression)
+            let loc = hidden || file.isEmpty ? "" : "\(file):\(f.line ?? 0): "
             return loc + explainAssertion(f.message ?? "failed")
         }.joined(separator: "\n")
 
@@ -187,12 +188,12 @@ func stripPaths(_ s: String) -> String {
 /// XCTest's `XCTAssertEqual failed: ("3") is not equal to ("4") - msg` with a got/expected block.
 /// Convention for graded tests: `XCTAssertEqual(studentValue, expectedValue)`.
 func explainAssertion(_ message: String) -> String {
-    let re = try! NSRegularExpression(pattern: #"^(XCTAssert\w+) failed: \("(.*)"\) is not equal to \("(.*)"\)(?: \+/- \("(.*)"\))?(?: - (.*))?$"#,
+    let re = try! NSRegularExpression(pattern: #"^(XCTAssert\w+) failed: \("(.*?)"\) is not equal to \("(.*?)"\)(?: \+/- \("(.*?)"\))?(?: - (.*))?$"#,
                                       options: [.dotMatchesLineSeparators])
     let ns = message as NSString
     guard let m = re.firstMatch(in: message, range: NSRange(location: 0, length: ns.length)) else { return message }
     func g(_ i: Int) -> String? { m.range(at: i).location == NSNotFound ? nil : ns.substring(with: m.range(at: i)) }
-    var out = g(5) ?? "\(g(1)!) failed"
+    var out = g(5).flatMap { $0.isEmpty ? nil : $0 } ?? "\(g(1)!) failed"
     out += "\n    got:      \(g(2)!)\n    expected: \(g(3)!)"
     if let acc = g(4) { out += " (± \(acc))" }
     return out

@@ -1,0 +1,58 @@
+import Foundation
+import XCTest
+@testable import LabGrader
+
+final class ManifestTests: XCTestCase {
+    func testParsesTheDocumentedExample() throws {
+        let m = try LabManifest.parse("""
+            lab: 30
+            title: Mini GPT
+            due: 2026-12-04T23:59:00Z
+            late: { per_day: 0.1, max: 0.5 }
+            timeout: 20
+            tests:
+              - { id: TransformerBlockTests/testShape, points: 1, hint: "Output is (B, T, C)." }
+              - { id: HiddenTransformerTests/testGradients, points: 3, visibility: hidden }
+              - { id: TrainingTests/testOverfitsOneBatch, points: 2.5, visibility: after_due_date, timeout: 60 }
+            """, path: "grading.yml")
+        XCTAssertEqual(m.lab, "30")
+        XCTAssertEqual(m.maxScore, 6.5)
+        XCTAssertEqual(m.testTimeout, 20)
+        XCTAssertEqual(m.tests.map(\.visibility), [.visible, .hidden, .afterDueDate])
+        XCTAssertEqual(m.tests[2].timeout, 60)
+        XCTAssertEqual(m.due, ISO8601DateFormatter().date(from: "2026-12-04T23:59:00Z"))
+        XCTAssertEqual(m.late, LatePolicy(perDay: 0.1, max: 0.5))
+    }
+
+    func testRejectsBadEntriesWithTheFileAndTheTest() {
+        func message(_ yaml: String) -> String {
+            do { _ = try LabManifest.parse(yaml, path: "g.yml"); return "no error" } catch { return "\(error)" }
+        }
+        XCTAssertEqual(message("tests:\n  - { id: Foo, points: 1 }"), "g.yml: test id 'Foo' must be 'ClassName/testName'")
+        XCTAssertEqual(message("tests:\n  - { id: A/testX, points: -1 }"), "g.yml: A/testX: points must be >= 0")
+        XCTAssertEqual(message("tests:\n  - { id: A/testX, points: 1 }\n  - { id: A/testX, points: 2 }"), "g.yml: test 'A/testX' is listed twice")
+        XCTAssertTrue(message("tests:\n  - { id: A/testX }").hasPrefix("g.yml: missing 'points'"), message("tests:\n  - { id: A/testX }"))
+        XCTAssertTrue(message("tests:\n  - { id: A/testX, points: 1, visibility: secret }").hasPrefix("g.yml: bad value at tests.[0].visibility"))
+    }
+
+    func testLatePenaltyCountsStartedDaysUpToTheCap() {
+        let due = Date(timeIntervalSince1970: 1_000_000)
+        let p = LatePolicy(perDay: 0.1, max: 0.25)
+        XCTAssertEqual(p.penalty(submitted: due.addingTimeInterval(-1), due: due), 0)
+        XCTAssertEqual(p.penalty(submitted: due, due: due), 0)
+        XCTAssertEqual(p.penalty(submitted: due.addingTimeInterval(60), due: due), 0.1, accuracy: 1e-12)
+        XCTAssertEqual(p.penalty(submitted: due.addingTimeInterval(86_400 + 1), due: due), 0.2, accuracy: 1e-12)
+        XCTAssertEqual(p.penalty(submitted: due.addingTimeInterval(10 * 86_400), due: due), 0.25, accuracy: 1e-12)
+    }
+
+    func testVisibilityFollowsGradescope() {
+        let due = Date(timeIntervalSince1970: 1_000_000)
+        let before = due.addingTimeInterval(-1), after = due.addingTimeInterval(1)
+        XCTAssertTrue(Visibility.visible.shownToStudent(now: before, due: due, published: false))
+        XCTAssertFalse(Visibility.hidden.shownToStudent(now: after, due: due, published: true))
+        XCTAssertFalse(Visibility.afterDueDate.shownToStudent(now: before, due: due, published: true))
+        XCTAssertTrue(Visibility.afterDueDate.shownToStudent(now: after, due: due, published: false))
+        XCTAssertFalse(Visibility.afterPublished.shownToStudent(now: after, due: due, published: false))
+        XCTAssertTrue(Visibility.afterPublished.shownToStudent(now: before, due: due, published: true))
+    }
+}
