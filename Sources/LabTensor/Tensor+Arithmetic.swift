@@ -41,7 +41,14 @@ func binary(_ a0: Tensor, _ b0: Tensor, _ op: BinaryOp) -> Tensor {
         }
         switch op {
         case .add:
-            push(a, nil); push(b, nil)
+            // Same shapes and no gradient yet: one operand takes g itself (out.grad is dropped after this closure).
+            if a.requiresGrad && a.grad == nil && a.shape == outShape && !(b.requiresGrad && b === a) {
+                a.grad = g
+                out.grad = nil
+                push(b, nil)
+            } else {
+                push(a, nil); push(b, nil)
+            }
         case .sub:
             push(a, nil)
             if b.requiresGrad { push(b, map(b) { g, _ in -g }) }
@@ -83,6 +90,40 @@ func unary(_ x0: Tensor, cost: Int = 1, forward f: (V8) -> V8, backward df: @esc
                 ps.p[i] += df(V8(repeating: xs.p[i]), V8(repeating: ys.p[i]), V8(repeating: gs.p[i]))[0]
                 i += 1
             }
+        }
+    }
+}
+
+/// Elementwise op whose forward also yields the local derivative (stored when training): dx (+)= dy ⊙ f'(x).
+/// Saves recomputing an expensive f' (GELU's erf/exp) in backward.
+func unaryStoringDerivative(_ x0: Tensor, cost: Int, forward f: (V8) -> V8, withGrad fg: (V8) -> (V8, V8)) -> Tensor {
+    let x = x0.float()
+    let out = Tensor(uninitialized: x.shape)
+    guard Tensor.needsGrad(x) else {
+        pmap(x.count, x.data, out.data, cost: cost, f)
+        return out
+    }
+    let deriv = Tensor(uninitialized: x.shape)
+    let n = x.count
+    let xs = SendPtr(x.data), ys = SendPtr(out.data), ds = SendPtr(deriv.data)
+    parallelRanges(n, costPerItem: cost) { r in
+        var i = r.lowerBound
+        while i + 8 <= r.upperBound {
+            let (y, d) = fg(vload(xs.p + i))
+            vstore(y, ys.p + i); vstore(d, ds.p + i)
+            i += 8
+        }
+        if i < r.upperBound {
+            let m = r.upperBound - i
+            let (y, d) = fg(vloadPartial(xs.p + i, m))
+            vstorePartial(y, ys.p + i, m); vstorePartial(d, ds.p + i, m)
+        }
+    }
+    return out.record([x]) { out in
+        let (p, acc) = x.gradBuffer()
+        let g = out.grad!
+        if acc { pmap2(n, g.data, deriv.data, deriv.data) { $0 * $1 }; addInPlace(p, deriv.data, n) } else {
+            pmap2(n, g.data, deriv.data, p) { $0 * $1 }
         }
     }
 }
@@ -199,8 +240,8 @@ extension Tensor {
     /// PyTorch: `F.gelu(x)` / `F.gelu(x, approximate='tanh')`.
     public func gelu(approximate: GELUApproximation = .none) -> Tensor {
         switch approximate {
-        case .tanh: return unary(self, cost: 8, forward: vgeluTanh, backward: { x, _, g in vgeluTanhGrad(x) * g })
-        case .none: return unary(self, cost: 8, forward: vgeluErf, backward: { x, _, g in vgeluErfGrad(x) * g })
+        case .tanh: return unaryStoringDerivative(self, cost: 8, forward: vgeluTanh, withGrad: vgeluTanhWithGrad)
+        case .none: return unaryStoringDerivative(self, cost: 8, forward: vgeluErf, withGrad: vgeluErfWithGrad)
         }
     }
 }

@@ -14,13 +14,13 @@ final class Storage: @unchecked Sendable {
 
     init(count: Int, dtype: DType) {
         self.count = count
-        raw = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(count, 1) * 4, alignment: 64)
+        raw = StoragePool.allocate(byteCount: Swift.max(count, 1) * 4)
         switch dtype {
         case .float32: raw.bindMemory(to: Float.self, capacity: Swift.max(count, 1))
         case .int32: raw.bindMemory(to: Int32.self, capacity: Swift.max(count, 1))
         }
     }
-    deinit { raw.deallocate() }
+    deinit { StoragePool.release(raw, byteCount: Swift.max(count, 1) * 4) }
 }
 
 /// An n-dimensional array of `Float` (or `Int32` indices) with reverse-mode automatic differentiation.

@@ -115,7 +115,7 @@ import Testing
 }
 
 @Suite struct AttentionGradTests {
-    @Test(arguments: [(1, false), (13, true), (13, false), (1, true)])
+    @Test(arguments: [(1, false), (13, true), (13, false), (1, true), (40, true)])
     func sdpa(t: Int, causal: Bool) {
         gradCheck([uniform([2, 2, t, 3], -1, 1), uniform([2, 2, t, 3], seed: 2), uniform([2, 2, t, 3], seed: 3)]) {
             scaledDotProductAttention($0[0], $0[1], $0[2], isCausal: causal)
@@ -124,13 +124,17 @@ import Testing
     @Test func sdpaSameTensorForQKV() {
         gradCheck([uniform([1, 2, 5, 3])]) { scaledDotProductAttention($0[0], $0[0], $0[0], isCausal: true) }
     }
-    @Test(arguments: [1, 2, 13])
+    // T = 33 and 70 span several 32-row causal blocks (the last one partial).
+    @Test(arguments: [1, 2, 13, 33, 70])
     func fusedCausal(t: Int) {
-        gradCheck([uniform([2, t, 3 * 6], -1, 1)]) { causalSelfAttention(qkv: $0[0], nHead: 2, dropoutP: 0, training: true) }
+        gradCheck([uniform([t > 32 ? 1 : 2, t, 3 * 6], -1, 1)]) { causalSelfAttention(qkv: $0[0], nHead: 2, dropoutP: 0, training: true) }
     }
     @Test func fusedCausalWithDropout() {
         gradCheck([uniform([2, 9, 3 * 4], -1, 1)], reseed: { manualSeed(11) }) {
             causalSelfAttention(qkv: $0[0], nHead: 2, dropoutP: 0.25, training: true)
+        }
+        gradCheck([uniform([1, 45, 3 * 4], -1, 1)], reseed: { manualSeed(13) }) {
+            causalSelfAttention(qkv: $0[0], nHead: 2, dropoutP: 0.2, training: true)
         }
         gradCheck([uniform([1, 2, 7, 3], -1, 1), uniform([1, 2, 7, 3], seed: 2), uniform([1, 2, 7, 3], seed: 3)],
                   reseed: { manualSeed(12) }) {

@@ -11,6 +11,9 @@ struct HeadLayout {
     @inline(__always) func offset(_ b: Int, _ h: Int) -> Int { b * batchStride + h * headStride }
 }
 
+/// Query rows per causal block (the blocks skip the masked upper triangle in every sgemm).
+let queryBlock = 32
+
 struct AttentionShape {
     var B: Int, H: Int, T: Int, hs: Int
     var causal: Bool
@@ -59,16 +62,28 @@ func attentionForward(_ out: UnsafeMutablePointer<Float>, _ oL: HeadLayout, _ P:
             let b = bh / H, h = bh % H
             let p = ps.p + bh * T * T
             let qp = qs.p + qL.offset(b, h), kp = ks.p + kL.offset(b, h), vp = vs.p + vL.offset(b, h)
-            // S = scale · Q Kᵀ   (T, T)
-            sgemm(false, true, T, T, hs, s.scale, qp, qL.ld, kp, kL.ld, 0, p, T)
+            // S = scale · Q Kᵀ (T, T), by blocks of query rows: causal rows [r0, r1) only need keys [0, r1).
+            var r0 = 0
+            while r0 < T {
+                let r1 = s.causal ? Swift.min(T, r0 + queryBlock) : T
+                let kn = s.causal ? r1 : T
+                sgemm(false, true, r1 - r0, kn, hs, s.scale, qp + r0 * qL.ld, qL.ld, kp, kL.ld, 0, p + r0 * T, T)
+                r0 = r1
+            }
             attentionSoftmaxRows(p, T, causal: s.causal)
             var pa = UnsafePointer(p)
             if let sc = scratch {
                 attentionDropout(sc, p, T * T, p: s.dropoutP, seed: s.seed, base: bh * T * T)
                 pa = UnsafePointer(sc)
             }
-            // O = P V   (T, hs), written straight into the strided output
-            sgemm(false, false, T, hs, T, 1, pa, T, vp, vL.ld, 0, os.p + oL.offset(b, h), oL.ld)
+            // O = P V   (T, hs), written straight into the strided output (causal blocks skip the zero columns)
+            let op = os.p + oL.offset(b, h)
+            r0 = 0
+            while r0 < T {
+                let r1 = s.causal ? Swift.min(T, r0 + queryBlock) : T
+                sgemm(false, false, r1 - r0, hs, s.causal ? r1 : T, 1, pa + r0 * T, T, vp, vL.ld, 0, op + r0 * oL.ld, oL.ld)
+                r0 = r1
+            }
         }
     }
 }
@@ -93,27 +108,34 @@ func attentionBackward(_ dq: UnsafeMutablePointer<Float>, _ dk: UnsafeMutablePoi
             let p = ps.p + bh * T * T
             let qo = qL.offset(b, h), ko = kL.offset(b, h), vo = vL.offset(b, h)
             let g = dos.p + oL.offset(b, h)
-            // dP' = dO Vᵀ   (T, T)
-            sgemm(false, true, T, T, hs, 1, g, oL.ld, vs.p + vo, vL.ld, 0, dP, T)
-            // dV += P'ᵀ dO  (T, hs)
-            var pa = UnsafePointer(p)
-            if let pd {
-                attentionDropout(pd, p, T * T, p: s.dropoutP, seed: s.seed, base: bh * T * T)
-                attentionDropout(dP, dP, T * T, p: s.dropoutP, seed: s.seed, base: bh * T * T)
-                pa = UnsafePointer(pd)
+            // Blocks of query rows [r0, r1) see keys [0, kn). Walk them last-first: the last block covers every key row,
+            // so it applies `beta` to all of dK/dV and the others accumulate.
+            let nBlocks = s.causal ? (T + queryBlock - 1) / queryBlock : 1
+            if let pd { attentionDropout(pd, p, T * T, p: s.dropoutP, seed: s.seed, base: bh * T * T) }
+            let pa = pd.map { UnsafePointer($0) } ?? UnsafePointer(p)
+            for blk in stride(from: nBlocks - 1, through: 0, by: -1) {
+                let r0 = s.causal ? blk * queryBlock : 0
+                let r1 = s.causal ? Swift.min(T, r0 + queryBlock) : T
+                let m = r1 - r0, kn = s.causal ? r1 : T
+                let kvBeta: Float = blk == nBlocks - 1 ? beta : 1
+                let gb = g + r0 * oL.ld, dPb = dP + r0 * T, pb = p + r0 * T
+                // dP' = dO Vᵀ   (m, kn)
+                sgemm(false, true, m, kn, hs, 1, gb, oL.ld, vs.p + vo, vL.ld, 0, dPb, T)
+                // dV[0..<kn] += P'ᵀ dO   (kn, hs)
+                sgemm(true, false, kn, hs, m, 1, pa + r0 * T, T, gb, oL.ld, kvBeta, dvs.p + vo, vL.ld)
+                if dropout { attentionDropout(dPb, dPb, m * T, p: s.dropoutP, seed: s.seed, base: bh * T * T + r0 * T) }
+                // dS = P ⊙ (dP − Σ dP⊙P), row by row over the unmasked part
+                for i in 0..<m {
+                    let n = s.causal ? r0 + i + 1 : T
+                    let pr = pb + i * T, dr = dPb + i * T
+                    let dot = V8(repeating: rowDot(pr, dr, n))
+                    vmap2(n, pr, dr, dr) { p, d in p * (d - dot) }
+                    if n < kn { (dr + n).initialize(repeating: 0, count: kn - n) }
+                }
+                // dQ[r0..<r1] (+)= scale · dS K ; dK[0..<kn] += scale · dSᵀ Q[r0..<r1]
+                sgemm(false, false, m, hs, kn, s.scale, dPb, T, ks.p + ko, kL.ld, beta, dqs.p + qo + r0 * qL.ld, qL.ld)
+                sgemm(true, false, kn, hs, m, s.scale, dPb, T, qs.p + qo + r0 * qL.ld, qL.ld, kvBeta, dks.p + ko, kL.ld)
             }
-            sgemm(true, false, T, hs, T, 1, pa, T, g, oL.ld, beta, dvs.p + vo, vL.ld)
-            // dS = P ⊙ (dP − Σ dP⊙P), row by row over the unmasked part
-            for i in 0..<T {
-                let n = s.causal ? i + 1 : T
-                let pr = p + i * T, dr = dP + i * T
-                let dot = V8(repeating: rowDot(pr, dr, n))
-                vmap2(n, pr, dr, dr) { p, d in p * (d - dot) }
-                if n < T { (dr + n).initialize(repeating: 0, count: T - n) }
-            }
-            // dQ += scale · dS K ; dK += scale · dSᵀ Q
-            sgemm(false, false, T, hs, T, s.scale, dP, T, ks.p + ko, kL.ld, beta, dqs.p + qo, qL.ld)
-            sgemm(true, false, T, hs, T, s.scale, dP, T, qs.p + qo, qL.ld, beta, dks.p + ko, kL.ld)
         }
     }
 }

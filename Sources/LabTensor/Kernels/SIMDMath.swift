@@ -56,7 +56,10 @@ typealias V8 = SIMD8<Float>
 }
 
 /// erf(x), lanewise (A&S 7.1.26).
-@inline(__always) func verf(_ x: V8) -> V8 {
+@inline(__always) func verf(_ x: V8) -> V8 { verf(x, expNegSquare: vexp(-x * x)) }
+
+/// erf(x) given e^{−x²} (shared with the GELU derivative's Gaussian density).
+@inline(__always) func verf(_ x: V8, expNegSquare e: V8) -> V8 {
     var ax = x
     ax.replace(with: -x, where: x .< 0)
     let t = 1 / (1 + 0.3275911 * ax)
@@ -65,7 +68,7 @@ typealias V8 = SIMD8<Float>
     p = p * t + 1.421413741
     p = p * t - 0.284496736
     p = p * t + 0.254829592
-    var r = 1 - p * t * vexp(-ax * ax)
+    var r = 1 - p * t * e
     r.replace(with: -r, where: x .< 0)
     return r
 }
@@ -89,9 +92,26 @@ let invSqrt2Pi: Float = 0.3989422804014327
 }
 @inline(__always) func vgeluErf(_ x: V8) -> V8 { 0.5 * x * (1 + verf(x * invSqrt2)) }
 @inline(__always) func vgeluErfGrad(_ x: V8) -> V8 {
-    let cdf: V8 = 0.5 * (1 + verf(x * invSqrt2))
-    let pdf: V8 = invSqrt2Pi * vexp(-0.5 * x * x)
-    return cdf + x * pdf
+    let e = vexp(-0.5 * x * x)                          // e^{−(x/√2)²}: erf's and the density's exponential
+    let cdf: V8 = 0.5 * (1 + verf(x * invSqrt2, expNegSquare: e))
+    return cdf + x * (invSqrt2Pi * e)
+}
+
+/// GELU (erf) value and derivative in one pass (one exp, one erf), for training.
+@inline(__always) func vgeluErfWithGrad(_ x: V8) -> (V8, V8) {
+    let e = vexp(-0.5 * x * x)
+    let cdf: V8 = 0.5 * (1 + verf(x * invSqrt2, expNegSquare: e))
+    return (x * cdf, cdf + x * (invSqrt2Pi * e))
+}
+
+/// GELU (tanh) value and derivative in one pass.
+@inline(__always) func vgeluTanhWithGrad(_ x: V8) -> (V8, V8) {
+    let x2: V8 = x * x
+    let u: V8 = sqrt2OverPi * (x + 0.044715 * x2 * x)
+    let t: V8 = vtanh(u)
+    let du: V8 = sqrt2OverPi * (1 + 0.134145 * x2)
+    let a: V8 = 0.5 * (1 + t)
+    return (x * a, a + 0.5 * x * (1 - t * t) * du)
 }
 
 // Scalar references (libm), used by tests to check the fast paths.
