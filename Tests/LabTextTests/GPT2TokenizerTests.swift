@@ -85,7 +85,8 @@ final class GPT2TokenizerTests: XCTestCase {
         // The same truncated JSON loaded directly: truncated JSON, naming the file.
         let vocab = try DataDirectory.locate("gpt2/vocab.bpe")
         let m2 = errorMessage(try BPETokenizer.load(encoder: dir.appendingPathComponent("gpt2/encoder.json"), merges: vocab))
-        XCTAssertTrue(m2.hasSuffix("gpt2/encoder.json: truncated JSON (ends at byte 1000 while reading a string); the file is incomplete: download it again"), m2)
+        XCTAssertTrue(m2.contains("gpt2/encoder.json: truncated JSON (ends at byte 1000 while "), m2)
+        XCTAssertTrue(m2.hasSuffix("the file is incomplete: download it again"), m2)
         // A merges file with a bad line names the line.
         let merges = dir.appendingPathComponent("merges.txt")
         try "#version: 0.2\nĠ t\nĠt\n".write(to: merges, atomically: true, encoding: .utf8)
