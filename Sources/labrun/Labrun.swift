@@ -12,5 +12,6 @@ struct Labrun: ParsableCommand {
             compile into one program against LabKit (and the Exercises module from Labs/Exercises, or \
             Solutions/Exercises with --solutions), run in order, and write an HTML report.
             """,
-        subcommands: [List.self, Run.self, Demo.self, Grade.self, Release.self, Site.self, Tokenize.self])
+        subcommands: [List.self, Run.self, Demo.self, Grade.self, Release.self, GradebookCommand.self, Site.self,
+                      Tokenize.self])
 }

@@ -134,6 +134,7 @@ public struct LabCompiler: Sendable {
         let tmp = try makeTempDir(cacheDir + "/tmp")
         defer { try? FileManager.default.removeItem(atPath: tmp) }
         try source.write(toFile: tmp + "/" + fileName, atomically: false, encoding: .utf8)
+        // Diagnostics name the lab file; the generated file itself is only named for errors outside cells.
         var args = ["-Onone", "-module-name", moduleName, "-diagnostic-style=llvm", "-swift-version", "5",
                     "-o", tmp + "/program"]
         args += toolchain.labKitFlags + modules.flatMap(\.flags) + extraFlags + [tmp + "/" + fileName]
@@ -143,7 +144,7 @@ public struct LabCompiler: Sendable {
         let log = r.stderrText + r.stdoutText
         let diags = parseDiagnostics(log)
         try log.write(toFile: tmp + "/compile.log", atomically: false, encoding: .utf8)
-        try? FileManager.default.removeItem(atPath: tmp + "/" + fileName)
+        // The generated source stays next to the program: it is what ran (and what the benchmark compiles bare).
         let ok = r.termination == .exited(0)
         if !ok { try? FileManager.default.removeItem(atPath: tmp + "/program") }
         if ok || !log.isEmpty { try install(tmp, at: dir) }  // never cache a failure without diagnostics
