@@ -32,6 +32,7 @@ enum HarnessSource {
             var test: String
             var uid: UInt32?
             var gid: UInt32?
+            var cpuSeconds: Int?
         }
 
         private func __labrunFail(_ code: Int32, _ message: String) -> Never {
@@ -81,6 +82,12 @@ enum HarnessSource {
                 if n <= 0 { return }
                 off += n
             }
+        }
+
+        // CPU-time budget: SIGXCPU at the soft limit (reported as a timeout), SIGKILL 2 s later.
+        if let cpu = __config.cpuSeconds {
+            var rl = rlimit(rlim_cur: rlim_t(cpu), rlim_max: rlim_t(cpu + 2))
+            _ = setrlimit(__rlimit_resource_t(RLIMIT_CPU.rawValue), &rl)
         }
 
         // 3. Drop privileges (root only): the test runs as an unprivileged user that cannot read the graded sources.

@@ -55,7 +55,11 @@ extension Grader {
         let spec = lab.manifest.spec(t.id)!
         let timeout = spec.timeout ?? lab.manifest.testTimeout
         let secret = randomHex(32)
-        var config: [String: Any] = ["secret": secret, "test": t.id]
+        // Budget: `timeout` seconds of CPU (fair on a loaded machine), 3× that + 5 s of wall time (for code that
+        // blocks without computing: sleeps, deadlocks, waiting on children).
+        let cpuSeconds = max(1, Int(timeout.rounded(.up)))
+        let wallSeconds = timeout * 3 + 5
+        var config: [String: Any] = ["secret": secret, "test": t.id, "cpuSeconds": cpuSeconds]
         if let uid = sandbox.uid, let gid = sandbox.gid { config["uid"] = uid; config["gid"] = gid }
         let configURL = sandbox.root.appendingPathComponent("private/run-\(slot)-\(randomHex(8)).json")
         _ = FileManager.default.createFile(atPath: configURL.path, contents: try JSONSerialization.data(withJSONObject: config),
@@ -67,7 +71,7 @@ extension Grader {
         var child = ChildProcess(runner.path)
         child.stdinPath = configURL.path
         child.workingDirectory = work.path
-        child.timeout = timeout
+        child.timeout = wallSeconds
         child.outputLimit = 256 << 10
         var env = ["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": work.path, "TMPDIR": work.path, "LANG": "C.UTF-8"]
         for k in ["LABRUN_DATA_DIR", "OPENBLAS_NUM_THREADS", "OPENBLAS_CORETYPE"] { env[k] = ProcessInfo.processInfo.environment[k] }
@@ -109,7 +113,10 @@ extension Grader {
         }.joined(separator: "\n")
 
         if r.timedOut {
-            return make(.timedOut, "Did not finish within \(formatPoints(timeout)) s; the test and everything it started were killed. Look for an infinite loop or a much slower algorithm than needed.")
+            return make(.timedOut, "Did not finish within \(formatPoints(wallSeconds)) s of wall time; the test and everything it started were killed. Look for code that waits forever (a deadlock, a sleep, a child process).")
+        }
+        if r.termination == .signaled(SIGXCPU) {
+            return make(.timedOut, "Used more than \(cpuSeconds) s of CPU time and was stopped. Look for an infinite loop or a much slower algorithm than needed.")
         }
         if let reason = r.killReason {
             return make(.crashed, "Killed: \(reason) (output limit). Remove debugging prints from loops.")
