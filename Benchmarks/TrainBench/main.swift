@@ -8,6 +8,7 @@
 //   gen   : tokens/s of generating 200 tokens at batch 1 from a 1-token prompt, no KV cache (the slide's loop)
 // Each figure is the median of --repeats repeats (min and max shown); peak RSS is VmHWM at the end.
 //
+// GPT-2 small memory check: train-bench --gpt2-small tied|untied
 // Usage:  swift build -c release --product train-bench && .build/release/train-bench [--repeats 5] [--steps 10]
 // Side by side (alternate the programs, the host's speed drifts):
 //   for i in 1 2 3; do .build/release/train-bench; OMP_NUM_THREADS=2 /opt/refenv/bin/python Benchmarks/torch_minigpt_bench.py; done
@@ -34,6 +35,19 @@ func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s.count % 2 
 func row(_ name: String, _ xs: [Double], _ perUnitMS: [Double], _ unit: String) {
     print(String(format: "%-34@ %10.1f %10.1f %10.1f   (%.2f %@ median)", name as NSString, median(xs), xs.min()!, xs.max()!,
                  median(perUnitMS), unit as NSString))
+}
+
+// --gpt2-small tied|untied: build GPT-2 small with the real init, print the parameter count, time and peak RSS, exit.
+if let i = CommandLine.arguments.firstIndex(of: "--gpt2-small") {
+    var config = GPTConfig.gpt2Small
+    config.tieWeights = CommandLine.arguments.count > i + 1 && CommandLine.arguments[i + 1] == "untied" ? false : true
+    let t0 = now()
+    let model = GPT(config)
+    let dt = now() - t0
+    let n = model.parameterCount
+    print(String(format: "GPT-2 small (%@): %d parameters = %.1f MB of float32; built in %.1f s; peak RSS %.1f MB",
+                 config.tieWeights ? "tied" : "untied", n, Double(n) * 4 / 1_048_576, dt, peakRSSMB()))
+    exit(0)
 }
 
 let config = GPTConfig.miniShakespeare(vocabSize: 65)

@@ -4,7 +4,8 @@ import LabTensor
 
 /// A GPT-2-style decoder-only language model. Parameter names match GPT-2 / nanoGPT checkpoints:
 /// `transformer.wte.weight`, `transformer.h.0.attn.c_attn.weight`, ..., `lm_head.weight`.
-/// Init as nanoGPT: Linear and Embedding weights N(0, 0.02), biases 0, every `c_proj.weight` N(0, 0.02/√(2·nLayer)).
+/// Init as nanoGPT: Linear and Embedding weights N(0, 0.02), biases 0, LayerNorm (1, 0),
+/// every `c_proj.weight` N(0, 0.02/√(2·nLayer)).
 ///
 /// ```swift
 /// let model = GPT(.miniShakespeare(vocabSize: 65))
@@ -37,29 +38,18 @@ open class GPT: Module {
     public var lm_head: Linear        // (V, C), no bias; the same tensor as wte.weight when tied
 
     /// Builds the model; `block` makes each of the `nLayer` blocks (default: the built-in pre-LN `Block`).
+    /// Every weight is drawn once, at its final init (peak memory = the weights).
     public init(_ config: GPTConfig, block: ((GPTConfig) -> Module)? = nil) {
         self.config = config
-        // Layers start as zeros (no random draws, no second copy): every weight is drawn once below.
-        let saved = skipInitialization
-        skipInitialization = true
-        transformer = Transformer(config, block: block ?? { Block($0) })
-        lm_head = Linear(config.nEmbd, config.vocabSize, bias: false)
-        skipInitialization = saved
+        let mode = parameterInit.isPyTorch ? ParameterInit.normal(std: 0.02) : parameterInit
+        transformer = withParameterInit(mode) { Transformer(config, block: block ?? { Block($0) }) }
+        lm_head = config.tieWeights ? Linear(weight: transformer.wte.weight)
+                                    : withParameterInit(mode) { Linear(config.nEmbd, config.vocabSize, bias: false) }
         super.init()
-        if !saved { initializeWeights() }
-        if config.tieWeights { lm_head.weight = transformer.wte.weight }
-    }
-
-    /// nanoGPT's `_init_weights` over every Linear and Embedding, plus the scaled residual projections.
-    private func initializeWeights() {
-        let projStd = 0.02 / Float(2 * config.nLayer).squareRoot()
-        for (name, m) in namedModules() {
-            if let l = m as? Linear {
-                if config.tieWeights && l === lm_head { continue }    // tied: drawn as wte
-                l.weight = Tensor.randn(l.weight.shape, std: name.hasSuffix("c_proj") ? projStd : 0.02, requiresGrad: true)
-                if let b = l.bias { l.bias = Tensor.zeros(b.shape, requiresGrad: true) }
-            } else if let e = m as? Embedding {
-                e.weight = Tensor.randn(e.weight.shape, std: 0.02, requiresGrad: true)
+        if block != nil, case .normal = mode {
+            // nanoGPT's rule by name for a custom block's residual projections.
+            for (name, m) in namedModules() where name.hasSuffix("c_proj") {
+                if let l = m as? Linear { l.weight = Tensor.randn(l.weight.shape, std: 0.02 * residualScale(config), requiresGrad: true) }
             }
         }
     }

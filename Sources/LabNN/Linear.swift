@@ -1,22 +1,36 @@
 // Linear and Embedding: the two layers that hold the weight matrices.
 import LabTensor
 
-/// Set while `GPT.fromPretrained` builds a model whose weights are about to be overwritten: layers allocate zeros
-/// instead of drawing random numbers (same memory, much less time).
-nonisolated(unsafe) var skipInitialization = false
+/// How new Linear and Embedding layers draw their weights. GPT builds its layers under `.normal(0.02)` (nanoGPT's
+/// init, drawn once, no second copy) and `fromPretrained` under `.zeros` (the checkpoint overwrites them).
+enum ParameterInit {
+    case pytorch            // Linear U(±1/√in) for weight and bias, Embedding N(0, 1)
+    case zeros
+    case normal(std: Float) // weights N(0, std²), Linear biases 0
+
+    /// The same policy with the normal std scaled (GPT-2's residual projections: 0.02/√(2·nLayer)).
+    func scaled(_ f: Float) -> ParameterInit {
+        if case .normal(let std) = self { return .normal(std: std * f) }
+        return self
+    }
+}
+
+nonisolated(unsafe) var parameterInit = ParameterInit.pytorch
+
+/// Runs `body` with layers initialised by `mode`.
+func withParameterInit<R>(_ mode: ParameterInit, _ body: () throws -> R) rethrows -> R {
+    let saved = parameterInit
+    parameterInit = mode
+    defer { parameterInit = saved }
+    return try body()
+}
 
 /// Uniform U(-bound, bound) tensor (PyTorch's default Linear init), filled in place: one allocation.
 func uniformParameter(_ shape: [Int], bound: Float) -> Tensor {
-    if skipInitialization { return Tensor.zeros(shape, requiresGrad: true) }
     let t = Tensor.rand(shape)
     t.withUnsafeMutableFloats { p, n in for i in 0..<n { p[i] = (2 * p[i] - 1) * bound } }
     t.requiresGrad = true
     return t
-}
-
-/// Normal N(0, std²) parameter (zeros while loading a checkpoint).
-func normalParameter(_ shape: [Int], std: Float) -> Tensor {
-    skipInitialization ? Tensor.zeros(shape, requiresGrad: true) : Tensor.randn(shape, std: std, requiresGrad: true)
 }
 
 /// y = x·Wᵀ + b. `weight` is (out, in) and `bias` (out), as in PyTorch and GPT-2 checkpoints.
@@ -33,8 +47,27 @@ open class Linear: Module {
 
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true) {
         let bound = 1 / Float(inFeatures).squareRoot()
-        weight = uniformParameter([outFeatures, inFeatures], bound: bound)
-        self.bias = bias ? uniformParameter([outFeatures], bound: bound) : nil
+        switch parameterInit {
+        case .pytorch:
+            weight = uniformParameter([outFeatures, inFeatures], bound: bound)
+            self.bias = bias ? uniformParameter([outFeatures], bound: bound) : nil
+        case .zeros:
+            weight = Tensor.zeros([outFeatures, inFeatures], requiresGrad: true)
+            self.bias = bias ? Tensor.zeros([outFeatures], requiresGrad: true) : nil
+        case .normal(let std):
+            weight = Tensor.randn([outFeatures, inFeatures], std: std, requiresGrad: true)
+            self.bias = bias ? Tensor.zeros([outFeatures], requiresGrad: true) : nil
+        }
+        super.init()
+    }
+
+    /// A Linear layer around existing tensors (e.g. a tied lm_head sharing the embedding matrix).
+    ///
+    /// PyTorch: `lm_head.weight = wte.weight`.
+    public init(weight: Tensor, bias: Tensor? = nil) {
+        precondition(weight.ndim == 2 && (bias == nil || bias!.shape == [weight.shape[0]]), "Linear: weight (out, in), bias (out)")
+        self.weight = weight
+        self.bias = bias
         super.init()
     }
 
@@ -57,11 +90,19 @@ open class Embedding: Module {
     public var weight: Tensor     // (num, dim)
 
     public init(_ numEmbeddings: Int, _ embeddingDim: Int) {
-        weight = normalParameter([numEmbeddings, embeddingDim], std: 1)
+        switch parameterInit {
+        case .pytorch: weight = Tensor.randn([numEmbeddings, embeddingDim], std: 1, requiresGrad: true)
+        case .zeros: weight = Tensor.zeros([numEmbeddings, embeddingDim], requiresGrad: true)
+        case .normal(let std): weight = Tensor.randn([numEmbeddings, embeddingDim], std: std, requiresGrad: true)
+        }
         super.init()
     }
 
     open override func forward(_ ids: Tensor) -> Tensor {
         embedding(ids, weight)    // (...) -> (..., dim)
     }
+}
+
+extension ParameterInit {
+    var isPyTorch: Bool { if case .pytorch = self { return true } else { return false } }
 }

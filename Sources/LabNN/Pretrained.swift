@@ -23,10 +23,7 @@ extension GPT {
         let config = try readGPT2Config(configPath)
         let file = try SafetensorsReader(weightsPath)
 
-        let saved = skipInitialization
-        skipInitialization = true
-        defer { skipInitialization = saved }
-        let model = GPT(config)
+        let model = withParameterInit(.zeros) { GPT(config) }
 
         let params = Dictionary(model.stateDict().map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
         var loaded = Set<String>()

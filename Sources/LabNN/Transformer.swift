@@ -2,6 +2,9 @@
 import Foundation
 import LabTensor
 
+/// GPT-2's scaling of the residual projections' init: 1/√(2·nLayer) (only under GPT's normal init).
+func residualScale(_ config: GPTConfig) -> Float { 1 / Float(2 * config.nLayer).squareRoot() }
+
 /// Multi-head causal self-attention with one fused qkv projection (GPT-2's `attn`).
 /// c_attn (C → 3C), the fused attention kernel over the (B, T, 3C) buffer, c_proj (C → C), residual dropout.
 ///
@@ -19,7 +22,7 @@ open class CausalSelfAttention: Module {
 
     public init(_ config: GPTConfig) {
         c_attn = Linear(config.nEmbd, 3 * config.nEmbd, bias: config.bias)
-        c_proj = Linear(config.nEmbd, config.nEmbd, bias: config.bias)
+        c_proj = withParameterInit(parameterInit.scaled(residualScale(config))) { Linear(config.nEmbd, config.nEmbd, bias: config.bias) }
         resid_dropout = Dropout(config.dropout)
         nHead = config.nHead
         dropoutP = config.dropout
@@ -45,7 +48,7 @@ open class MLP: Module {
     public init(_ config: GPTConfig) {
         c_fc = Linear(config.nEmbd, 4 * config.nEmbd, bias: config.bias)
         gelu = GELU(approximate: config.gelu)
-        c_proj = Linear(4 * config.nEmbd, config.nEmbd, bias: config.bias)
+        c_proj = withParameterInit(parameterInit.scaled(residualScale(config))) { Linear(4 * config.nEmbd, config.nEmbd, bias: config.bias) }
         dropout = Dropout(config.dropout)
         super.init()
     }

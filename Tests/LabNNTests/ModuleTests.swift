@@ -30,12 +30,10 @@ final class ModuleTests: XCTestCase {
     func testGPT2SmallParameterCounts() {
         // Zero-filled instead of random weights: the counts are the point here, and drawing 287M normals takes ~30 s.
         // (Benchmarks/TrainBench `--gpt2-small` builds it with the real init and reports peak RSS.)
-        skipInitialization = true
-        defer { skipInitialization = false }
         var config = GPTConfig.gpt2Small
-        XCTAssertEqual(GPT(config).parameterCount, 124_439_808)          // tied, as the slide says
+        XCTAssertEqual(withParameterInit(.zeros) { GPT(config) }.parameterCount, 124_439_808)   // tied, as the slide says
         config.tieWeights = false
-        XCTAssertEqual(GPT(config).parameterCount, 163_037_184)
+        XCTAssertEqual(withParameterInit(.zeros) { GPT(config) }.parameterCount, 163_037_184)
     }
 
     func testTiedWeightsAreOneTensorListedOnce() {
@@ -108,6 +106,21 @@ final class ModuleTests: XCTestCase {
         var fc: Linear
         init(_ c: GPTConfig) { fc = Linear(c.nEmbd, c.nEmbd); super.init() }
         override func forward(_ x: Tensor) -> Tensor { x + fc(x) }
+    }
+
+    final class ProjBlock: Module {
+        var c_proj: Linear
+        init(_ c: GPTConfig) { c_proj = Linear(c.nEmbd, c.nEmbd); super.init() }
+        override func forward(_ x: Tensor) -> Tensor { x + c_proj(x) }
+    }
+
+    func testCustomBlockGetsNanoGPTInit() {
+        manualSeed(2)
+        let model = GPT(GPTConfig(vocabSize: 8, blockSize: 4, nLayer: 2, nHead: 2, nEmbd: 256), block: { ProjBlock($0) })
+        let w = (model.transformer.h[0] as! ProjBlock).c_proj.weight.scalars.map(Double.init)
+        let sd = (w.map { $0 * $0 }.reduce(0, +) / Double(w.count)).squareRoot()
+        XCTAssertEqual(sd, 0.01, accuracy: 0.0003)                 // 0.02/√(2·2)
+        XCTAssertEqual((model.transformer.h[1] as! ProjBlock).c_proj.bias!.scalars, [Float](repeating: 0, count: 256))
     }
 
     func testCustomBlockFactory() {

@@ -76,7 +76,7 @@ final class SafetensorsTests: XCTestCase {
         withUnsafeBytes(of: (lengthOverride ?? UInt64(h.count)).littleEndian) { bytes += $0 }
         bytes += h + data
         let path = dir + "/bad.safetensors"
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         do { _ = try SafetensorsReader(path); return "no error" } catch { return "\(error)" }
     }
 
@@ -98,7 +98,7 @@ final class SafetensorsTests: XCTestCase {
             XCTAssertTrue(message.contains(expected), "\(message) should contain \(expected)")
         }
         let short = dir + "/short.safetensors"
-        FileManager.default.createFile(atPath: short, contents: Data([1, 2, 3]))
+        _ = FileManager.default.createFile(atPath: short, contents: Data([1, 2, 3]))
         XCTAssertThrowsError(try SafetensorsReader(short)) { XCTAssertTrue("\($0)".contains("too short")) }
         XCTAssertThrowsError(try SafetensorsReader(dir + "/missing.safetensors")) { XCTAssertTrue("\($0)".contains("missing.safetensors: cannot read")) }
     }
