@@ -1,0 +1,109 @@
+import Foundation
+import XCTest
+
+/// `labrun grade`, `labrun release` and `labrun gradebook` on the grader's fixture course
+/// (Tests/LabGraderTests/Fixtures: lab 1, 7 graded tests worth 10 points, 2 of them hidden).
+final class GradeEndToEndTests: XCTestCase {
+    static let fixtures = ((#filePath as NSString).deletingLastPathComponent as NSString)
+        .appendingPathComponent("../LabGraderTests/Fixtures")
+    var course = ""
+    var env: [String: String] = [:]
+
+    override func setUpWithError() throws {
+        course = NSTemporaryDirectory() + "labrun-grade-e2e-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.copyItem(atPath: Self.fixtures + "/course", toPath: course)
+        chmod(course + "/Solutions", 0o700)
+        chmod(course + "/Tests/Graded/1/hidden", 0o700)
+        env = ["LABRUN_GRADE_CACHE": course + "/.cache"]
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: course) }
+
+    func labrun(_ args: [String], file: StaticString = #filePath, line: UInt = #line) throws -> Labrun.Output {
+        try Labrun.run(args, root: course, env: env, file: file, line: line)
+    }
+
+    func makeSubmissions(_ dir: String, _ kinds: [String]) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = [Self.fixtures + "/make_submissions.sh", dir] + kinds
+        try p.run()
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0)
+    }
+
+    func testSelfCheckAndReleaseSync() throws {
+        let ok = try labrun(["grade", "--self-check", "--course", course])
+        XCTAssertEqual(ok.code, 0, ok.stdout + ok.stderr)
+        XCTAssertTrue(ok.stdout.contains("✓ solutions: 10/10, all 7 tests passed"), ok.stdout)
+        XCTAssertTrue(ok.stdout.contains("✓ stubs: 0/10, all 7 tests 'not implemented'"), ok.stdout)
+
+        try "// edited by hand\n".write(toFile: course + "/Labs/Exercises/Stats.swift", atomically: true, encoding: .utf8)
+        let drift = try labrun(["release", "--check", "--course", course])
+        XCTAssertEqual(drift.code, 1)
+        XCTAssertTrue(drift.stderr.contains("Labs/Exercises/Stats.swift:1: differs from the stub generated from Solutions/Exercises/Stats.swift"), drift.stderr)
+        XCTAssertEqual(try labrun(["release", "--course", course]).code, 0)
+        XCTAssertEqual(try labrun(["release", "--check", "--course", course]).code, 0)
+    }
+
+    func testOneSubmissionResultsAreValidEvenWhenAFileDoesNotCompile() throws {
+        try makeSubmissions(course + "/subs", ["compile_error"])
+        let out = try labrun(["grade", course + "/subs/compile_error", "--course", course, "--results", course + "/results.json",
+                              "--html", course + "/feedback.html"])
+        XCTAssertEqual(out.code, 0, out.stderr)
+        XCTAssertTrue(out.stdout.contains("Score: 4/10 (40%)"), out.stdout)
+        XCTAssertTrue(out.stdout.contains("Stats.swift:7:28: error: cannot convert return expression of type 'Int' to return type 'Double'"), out.stdout)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: course + "/results.json"))) as! [String: Any]
+        XCTAssertEqual(json["score"] as? Double, 4)
+        XCTAssertEqual((json["tests"] as? [[String: Any]])?.count, 7)
+        let html = try String(contentsOfFile: course + "/feedback.html", encoding: .utf8)
+        XCTAssertFalse(html.contains("HiddenTests"))
+        XCTAssertTrue(html.contains("CounterTests.testCount"))
+
+        let junit = try labrun(["grade", course + "/subs/compile_error", "--course", course, "--results", course + "/r.xml", "--format", "junit"])
+        XCTAssertEqual(junit.code, 0)
+        XCTAssertTrue(try String(contentsOfFile: course + "/r.xml", encoding: .utf8).contains("<error type=\"compile_error\""))
+    }
+
+    func testBatchGradebookOverridesAndShards() throws {
+        try makeSubmissions(course + "/subs", ["correct", "partial", "crash", "forge", "exit0"])
+        let out = try labrun(["grade", "--submissions", course + "/subs", "--course", course, "--jobs", "2", "--out", course + "/graded"])
+        XCTAssertEqual(out.code, 0, out.stderr)
+        XCTAssertTrue(out.stdout.contains("Graded 5 submissions (0 skipped as unchanged)"), out.stdout)
+        let book = course + "/graded/gradebook.sqlite"
+        let csv = try labrun(["gradebook", "export", "--gradebook", book, "--lab", "1"])
+        let scores = csv.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+            .map { "\($0[0])=\($0[6])" }
+        XCTAssertEqual(scores, ["correct=10", "crash=4", "exit0=4", "forge=4", "partial=6"])
+
+        let o = try labrun(["gradebook", "override", "--gradebook", book, "--student", "partial", "--lab", "1",
+                            "--test", "StatsTests/testVariance", "--score", "2", "--reason", "accepted n-1 with justification"])
+        XCTAssertEqual(o.code, 0, o.stderr)
+        let again = try labrun(["grade", "--submissions", course + "/subs", "--course", course, "--out", course + "/graded", "--force"])
+        XCTAssertTrue(again.stdout.contains("Graded 5 submissions"), again.stdout)
+        let canvas = try labrun(["gradebook", "export", "--gradebook", book, "--lab", "1", "--canvas"])
+        XCTAssertTrue(canvas.stdout.contains("partial,,,partial,,8\n"), "override survives the regrade: \(canvas.stdout)")
+        let resumed = try labrun(["grade", "--submissions", course + "/subs", "--course", course, "--out", course + "/graded"])
+        XCTAssertTrue(resumed.stdout.contains("Graded 0 submissions (5 skipped as unchanged)"), resumed.stdout)
+
+        // Two shards, as two cluster jobs would run them, merged.
+        for i in 1...2 {
+            let s = try labrun(["grade", "--submissions", course + "/subs", "--course", course, "--out", course + "/sharded", "--shard", "\(i)/2"])
+            XCTAssertEqual(s.code, 0, s.stderr)
+        }
+        let m = try labrun(["gradebook", "merge", "--into", course + "/merged.sqlite",
+                            course + "/sharded/gradebook.shard-1-of-2.sqlite", course + "/sharded/gradebook.shard-2-of-2.sqlite"])
+        XCTAssertTrue(m.stdout.contains("Merged 5 submissions from 2 gradebooks"), m.stdout)
+        let merged = try labrun(["gradebook", "export", "--gradebook", course + "/merged.sqlite"])
+        XCTAssertEqual(merged.stdout.split(separator: "\n").count, 6)
+    }
+
+    func testBadInputIsOneLine() throws {
+        let out = try labrun(["grade", "--course", course, "--lab", "99"])
+        XCTAssertEqual(out.code, 2)
+        XCTAssertEqual(out.stderr, "error: no lab '99': \(course)/Tests/Graded/99/grading.yml does not exist (labs here: 1)\n")
+        let shard = try labrun(["grade", "--course", course, "--submissions", course, "--shard", "3/2"])
+        XCTAssertEqual(shard.code, 2)
+        XCTAssertTrue(shard.stderr.hasPrefix("error: --shard 3/2: expected i/n"), shard.stderr)
+    }
+}
