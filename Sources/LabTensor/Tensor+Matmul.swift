@@ -108,12 +108,13 @@ public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil) -> Tens
     if let b = bias { precondition(b.count == outF, "linear: bias \(b.shape) does not match \(outF) outputs") }
     let n = x.count / inF
     let out = Tensor(uninitialized: Array(x.shape.dropLast()) + [outF])
-    // Y[N, O] = X[N, I] · W[O, I]ᵀ (+ bias pre-filled, beta = 1)
-    if let b = bias {
-        let bp = b.data, op = out.data
-        for r in 0..<n { (op + r * outF).update(from: bp, count: outF) }
+    // Y[N, O] = X[N, I] · W[O, I]ᵀ (+ bias pre-filled, beta = 1), rows split over the cores.
+    let xs = SendPtr(x.data), ws = SendPtr(weight.data), ys = SendPtr(out.data), bs = bias.map { SendPtr($0.data) }
+    parallelRanges(n, costPerItem: inF * outF) { r in
+        let yp = ys.p + r.lowerBound * outF
+        if let b = bs { for i in 0..<r.count { (yp + i * outF).update(from: b.p, count: outF) } }
+        sgemm(false, true, r.count, outF, inF, 1, xs.p + r.lowerBound * inF, inF, ws.p, inF, bs == nil ? 0 : 1, yp, outF)
     }
-    sgemm(false, true, n, outF, inF, 1, x.data, inF, weight.data, inF, bias == nil ? 0 : 1, out.data, outF)
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
     guard _gradEnabled, inputs.contains(where: { $0.requiresGrad }) else { return out }
     return out.record(inputs) { out in

@@ -131,6 +131,14 @@ func broadcastBinary(_ a: UnsafePointer<Float>, _ aShape: [Int], _ b: UnsafePoin
     let aCount = aShape.reduce(1, *), bCount = bShape.reduce(1, *)
     if bCount == 1 { let s = V8(repeating: b[0]); pmap(n, a, out) { f($0, s) }; return }
     if aCount == 1 { let s = V8(repeating: a[0]); pmap(n, b, out) { f(s, $0) }; return }
+    // Row broadcast (bias, positional embedding): out[o, :] = f(a[o, :], b[:]) with b's shape a suffix of out's.
+    if aShape == outShape, isSuffix(bShape, of: outShape) {
+        let as_ = SendPtr(a), bs = SendPtr(b), os = SendPtr(out)
+        parallelRanges(n / bCount, costPerItem: bCount) { r in
+            for o in r { vmap2(bCount, as_.p + o * bCount, bs.p, os.p + o * bCount, f) }
+        }
+        return
+    }
     let sa = broadcastStrides(aShape, outShape), sb = broadcastStrides(bShape, outShape)
     forEachRun(outShape, [sa, sb]) { o, offs, m, inner in
         let pa = a + offs[0], pb = b + offs[1], po = out + o
@@ -144,11 +152,22 @@ func broadcastBinary(_ a: UnsafePointer<Float>, _ aShape: [Int], _ b: UnsafePoin
     }
 }
 
+/// Whether `shape` (leading 1s ignored) equals the trailing dims of `full`.
+func isSuffix(_ shape: [Int], of full: [Int]) -> Bool {
+    let s = Array(shape.drop { $0 == 1 })
+    return s.count <= full.count && Array(full.suffix(s.count)) == s
+}
+
 /// dst (shape `dstShape`, broadcastable to `srcShape`) += sum of src over the broadcast dims.
 /// dst must be initialised (zeros or an existing gradient).
 func reduceAdd(_ src: UnsafePointer<Float>, _ srcShape: [Int], into dst: UnsafeMutablePointer<Float>, _ dstShape: [Int]) {
     let n = srcShape.reduce(1, *)
-    if srcShape.reduce(1, *) == dstShape.reduce(1, *) { addInPlace(dst, src, n); return }
+    let m = dstShape.reduce(1, *)
+    if n == m { addInPlace(dst, src, n); return }
+    if isSuffix(dstShape, of: srcShape) {  // column sums (bias-like gradients)
+        columnSum(src, rows: n / m, cols: m, into: dst, accumulate: true)
+        return
+    }
     let sd = broadcastStrides(dstShape, srcShape)
     let ss = broadcastStrides(srcShape, srcShape)
     forEachRun(srcShape, [ss, sd]) { _, offs, m, inner in

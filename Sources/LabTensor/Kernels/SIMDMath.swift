@@ -25,6 +25,10 @@ typealias V8 = SIMD8<Float>
     for i in 0..<n { p[i] = v[i] }
 }
 
+/// a·b + c with one fused multiply-add (Swift never contracts `a * b + c` by itself).
+@inline(__always) func fma(_ a: V8, _ b: V8, _ c: V8) -> V8 { c.addingProduct(a, b) }
+@inline(__always) func fma(_ a: V8, _ b: V8, _ c: Float) -> V8 { V8(repeating: c).addingProduct(a, b) }
+
 @inline(__always) func vmax(_ a: V8, _ b: V8) -> V8 { var r = a; r.replace(with: b, where: b .> a); return r }
 @inline(__always) func vmin(_ a: V8, _ b: V8) -> V8 { var r = a; r.replace(with: b, where: b .< a); return r }
 
@@ -38,12 +42,12 @@ typealias V8 = SIMD8<Float>
     let r = x + magic
     let f = x - (r - magic)                // fractional part in [-0.5, 0.5]
     var p = V8(repeating: 1.535336188319500e-4)
-    p = p * f + 1.339887440266574e-3
-    p = p * f + 9.618437357674640e-3
-    p = p * f + 5.550332471162809e-2
-    p = p * f + 2.402264791363012e-1
-    p = p * f + 6.931472028550421e-1
-    p = p * f + 1.0
+    p = fma(p, f, 1.339887440266574e-3)
+    p = fma(p, f, 9.618437357674640e-3)
+    p = fma(p, f, 5.550332471162809e-2)
+    p = fma(p, f, 2.402264791363012e-1)
+    p = fma(p, f, 6.931472028550421e-1)
+    p = fma(p, f, 1.0)
     let k = unsafeBitCast(r, to: SIMD8<Int32>.self) &- 0x4B40_0000  // integer part
     var y = p * unsafeBitCast((k &+ 127) &<< 23, to: V8.self)
     y.replace(with: 0, where: x0 .< -87.3)  // exp(-inf) (masked logits) must be exactly 0
@@ -62,13 +66,13 @@ typealias V8 = SIMD8<Float>
 @inline(__always) func verf(_ x: V8, expNegSquare e: V8) -> V8 {
     var ax = x
     ax.replace(with: -x, where: x .< 0)
-    let t = 1 / (1 + 0.3275911 * ax)
+    let t = 1 / fma(ax, V8(repeating: 0.3275911), 1)
     var p = V8(repeating: 1.061405429)
-    p = p * t - 1.453152027
-    p = p * t + 1.421413741
-    p = p * t - 0.284496736
-    p = p * t + 0.254829592
-    var r = 1 - p * t * e
+    p = fma(p, t, -1.453152027)
+    p = fma(p, t, 1.421413741)
+    p = fma(p, t, -0.284496736)
+    p = fma(p, t, 0.254829592)
+    var r = fma(-(p * t), e, 1)
     r.replace(with: -r, where: x .< 0)
     return r
 }
