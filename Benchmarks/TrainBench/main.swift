@@ -8,6 +8,7 @@
 //   gen   : tokens/s of generating 200 tokens at batch 1 from a 1-token prompt, no KV cache (the slide's loop)
 // Each figure is the median of --repeats repeats (min and max shown); peak RSS is VmHWM at the end.
 //
+// Per-op timings at the lab shapes: train-bench --profile [--op-repeats 5]
 // GPT-2 small memory check: train-bench --gpt2-small tied|untied
 // Usage:  swift build -c release --product train-bench && .build/release/train-bench [--repeats 5] [--steps 10]
 // Side by side (alternate the programs, the host's speed drifts):
@@ -33,8 +34,8 @@ func peakRSSMB() -> Double {
 }
 func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2 }
 func row(_ name: String, _ xs: [Double], _ perUnitMS: [Double], _ unit: String) {
-    print(String(format: "%-34@ %10.1f %10.1f %10.1f   (%.2f %@ median)", name as NSString, median(xs), xs.min()!, xs.max()!,
-                 median(perUnitMS), unit as NSString))
+    print(name.padding(toLength: 34, withPad: " ", startingAt: 0)
+          + String(format: " %10.1f %10.1f %10.1f   (%.2f ", median(xs), xs.min()!, xs.max()!, median(perUnitMS)) + unit + " median)")
 }
 
 // --gpt2-small tied|untied: build GPT-2 small with the real init, print the parameter count, time and peak RSS, exit.
@@ -47,6 +48,12 @@ if let i = CommandLine.arguments.firstIndex(of: "--gpt2-small") {
     let n = model.parameterCount
     print(String(format: "GPT-2 small (%@): %d parameters = %.1f MB of float32; built in %.1f s; peak RSS %.1f MB",
                  config.tieWeights ? "tied" : "untied", n, Double(n) * 4 / 1_048_576, dt, peakRSSMB()))
+    exit(0)
+}
+
+if CommandLine.arguments.contains("--profile") {
+    print("OpenBLAS core \(BLAS.coreName), LabTensor threads \(getNumThreads())")
+    profileOps(repeats: option("op-repeats", 5))
     exit(0)
 }
 

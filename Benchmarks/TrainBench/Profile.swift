@@ -1,0 +1,60 @@
+// --profile: per-op timings at the lab model's shapes (B=32, T=128, C=256, 4 heads, V=65), forward and forward+backward,
+// minimum of --op-repeats runs each, and their sum weighted by how often one training step runs each op.
+import Foundation
+import LabNN
+import LabTensor
+
+func profileOps(repeats: Int) {
+    let (B, T, C, V) = (32, 128, 256, 65)
+    func best(_ body: () -> Void) -> Double {
+        body()
+        var ms = Double.infinity
+        for _ in 0..<repeats { let t0 = now(); body(); ms = min(ms, 1000 * (now() - t0)) }
+        return ms
+    }
+    /// (forward ms, forward+backward ms) of `op` on fresh leaves from `inputs`.
+    func time(_ inputs: @escaping () -> [Tensor], _ op: @escaping ([Tensor]) -> Tensor) -> (Double, Double) {
+        let xs = inputs()
+        let fwd = best { _ = noGrad { op(xs) } }
+        let out = op(xs)
+        let g = Tensor.randn(out.shape)
+        let both = best {
+            for x in xs where x.requiresGrad { x.zeroGrad() }
+            op(xs).backward(g)
+        }
+        return (fwd, both)
+    }
+    let leaf = { (s: [Int]) in Tensor.randn(s, std: 0.5, requiresGrad: true) }
+    let ids = Tensor.randint(V, [B, T]), targets = Tensor.randint(V, [B * T])
+    let rows: [(String, Int, (Double, Double))] = [
+        ("embedding wte (B,T)->(B,T,C)", 1, time({ [leaf([V, C])] }) { embedding(ids, $0[0]) }),
+        ("add (B,T,C)+(T,C) / residual", 9, time({ [leaf([B, T, C]), leaf([B, T, C])] }) { $0[0] + $0[1] }),
+        ("dropout p=0.1 (B,T,C)", 9, time({ [leaf([B, T, C])] }) { dropout($0[0], p: 0.1, training: true) }),
+        ("layerNorm (B,T,C)", 9, time({ [leaf([B, T, C]), leaf([C]), leaf([C])] }) { layerNorm($0[0], $0[1], $0[2]) }),
+        ("linear c_attn C->3C", 4, time({ [leaf([B, T, C]), leaf([3 * C, C]), leaf([3 * C])] }) { linear($0[0], $0[1], $0[2]) }),
+        ("causalSelfAttention (B,T,3C) p=0.1", 4, time({ [leaf([B, T, 3 * C])] }) { causalSelfAttention(qkv: $0[0], nHead: 4, dropoutP: 0.1, training: true) }),
+        ("linear attn.c_proj C->C", 4, time({ [leaf([B, T, C]), leaf([C, C]), leaf([C])] }) { linear($0[0], $0[1], $0[2]) }),
+        ("linear c_fc C->4C", 4, time({ [leaf([B, T, C]), leaf([4 * C, C]), leaf([4 * C])] }) { linear($0[0], $0[1], $0[2]) }),
+        ("gelu (B,T,4C)", 4, time({ [leaf([B, T, 4 * C])] }) { $0[0].gelu() }),
+        ("linear mlp.c_proj 4C->C", 4, time({ [leaf([B, T, 4 * C]), leaf([C, 4 * C]), leaf([C])] }) { linear($0[0], $0[1], $0[2]) }),
+        ("linear lm_head C->V", 1, time({ [leaf([B, T, C]), leaf([V, C])] }) { linear($0[0], $0[1], nil) }),
+        ("crossEntropy (B*T,V)", 1, time({ [leaf([B * T, V])] }) { crossEntropy($0[0], targets) }),
+    ]
+    print("op at the lab shapes                  per step   fwd ms   fwd+bwd ms   ×count fwd+bwd")
+    var total = 0.0
+    for (name, count, (f, fb)) in rows {
+        total += Double(count) * fb
+        print(name.padding(toLength: 38, withPad: " ", startingAt: 0) + String(format: "%5d   %7.2f   %9.2f   %9.2f", count, f, fb, Double(count) * fb))
+    }
+    // The optimizer side of a step.
+    let model = GPT(.miniShakespeare(vocabSize: 65))
+    for p in model.parameters() { p.grad = Tensor.randn(p.shape, std: 0.01) }
+    let opt = AdamW(model.parameters(), lr: 3e-4)
+    let clip = best { clipGradNorm(model.parameters(), maxNorm: 1) }
+    let adam = best { opt.step() }
+    let params = best { _ = model.parameters() }
+    print(String(format: "clipGradNorm (3.2M)                       %7.2f", clip))
+    print(String(format: "AdamW.step (3.2M)                         %7.2f", adam))
+    print(String(format: "model.parameters() (reflection)           %7.3f", params))
+    print(String(format: "sum of op fwd+bwd × count + clip + AdamW: %.1f ms per step", total + clip + adam))
+}
