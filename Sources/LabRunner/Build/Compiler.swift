@@ -107,9 +107,11 @@ public struct LabCompiler: Sendable {
         let r = try runCompiler(args)
         guard r.termination == .exited(0) else {
             let diags = parseDiagnostics(r.stderrText + r.stdoutText)
-            let first = diags.first { $0.severity == .error }
+            let errors = diags.filter { $0.severity == .error }
+            let first = errors.first
+            let more = errors.count > 1 ? " (and \(errors.count - 1) more error\(errors.count > 2 ? "s" : ""))" : ""
             throw LabError(first?.file ?? name, line: first?.line,
-                           "cannot compile module \(name): \(first?.message ?? String(r.stderrText.prefix(300)))")
+                           "cannot compile module \(name): \(first?.message ?? String(r.stderrText.prefix(300)))\(more)")
         }
         try install(tmp, at: dir)
         return module

@@ -8,7 +8,7 @@ import LabDisplay
 public final class TerminalReporter: LabRunObserver {
     let color: Bool
     let tty: Bool
-    /// Print cell code (off for `labrun demo`, which shows output only).
+    /// Print cell code and verdicts of passing cells (off for `labrun demo`, which shows output only).
     public var showCode = true
     var announced: Set<Int> = []
     var finished: Set<Int> = []
@@ -118,7 +118,7 @@ public final class TerminalReporter: LabRunObserver {
         let time = result.seconds.map { String(format: "%.2f s", $0) } ?? ""
         switch result.status {
         case .passed:
-            if cell.options.hidden { return }
+            if cell.options.hidden || !showCode { return }
             if !tty, let p = result.progress { write(p + "\n") }
             if result.droppedBytes > 0 { write(paint("[output capped: \(result.droppedBytes) more bytes not kept]", "33") + "\n") }
             write(paint("✓", "32") + dim(" \(time)") + "\n")
