@@ -77,10 +77,11 @@ open class Optimizer {
 /// PyTorch: `torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)`.
 @discardableResult
 public func clipGradNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
-    var seen = Set<ObjectIdentifier>()
-    let grads = parameters.compactMap(\.grad).filter { seen.insert(ObjectIdentifier($0)).inserted }
+    var seenParams = Set<ObjectIdentifier>(), seenGrads = Set<ObjectIdentifier>()
+    let params = parameters.filter { seenParams.insert(ObjectIdentifier($0)).inserted }     // a tied weight counts once
     var total: Double = 0
-    for g in grads { total += g.withUnsafeFloats { p, n in Kernels.sumOfSquares(p, n) } }
+    for p in params { if let g = p.grad { total += g.withUnsafeFloats { x, n in Kernels.sumOfSquares(x, n) } } }
+    let grads = params.compactMap(\.grad).filter { seenGrads.insert(ObjectIdentifier($0)).inserted }
     let norm = Float(total.squareRoot())
     let coef = maxNorm / (norm + 1e-6)
     if coef < 1 {
