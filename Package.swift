@@ -47,6 +47,8 @@ let package = Package(
         // Benchmarks (printed figures, never timed tests).
         .executableTarget(name: "train-bench", dependencies: ["LabNN", "LabTensor"], path: "Benchmarks/TrainBench",
                           swiftSettings: fast),
+        .executableTarget(name: "tokenizer-bench", dependencies: ["LabText"], path: "Benchmarks/TokenizerBench",
+                          swiftSettings: fast),
 
         .testTarget(name: "LabTensorTests", dependencies: ["LabTensor"]),
         .testTarget(name: "LabNNTests", dependencies: ["LabNN"], resources: [.copy("Fixtures")]),

@@ -44,7 +44,7 @@ public enum DataDirectory {
         known.first { $0.name == name || $0.path == name }
     }
 
-    /// The directories searched, in order.
+    /// The directories searched, in order, when no explicit data directory is given.
     public static func searchPaths(dataDir: URL? = nil) -> [URL] {
         var dirs: [URL] = []
         if let d = dataDir { dirs.append(d) }
@@ -82,7 +82,12 @@ public enum DataDirectory {
             if FileManager.default.fileExists(atPath: direct.path) { return direct }
         }
         let relative = known?.path ?? nameOrPath
-        let dirs = searchPaths(dataDir: dataDir)
+        var isDir: ObjCBool = false
+        if let dataDir, !(FileManager.default.fileExists(atPath: dataDir.path, isDirectory: &isDir) && isDir.boolValue) {
+            throw TextError("\(dataDir.path): the data directory does not exist")
+        }
+        // An explicit data directory is the only place looked in (and downloaded to).
+        let dirs = dataDir.map { [$0] } ?? searchPaths()
         for dir in dirs {
             let candidate = dir.appendingPathComponent(relative)
             if FileManager.default.fileExists(atPath: candidate.path) {

@@ -48,7 +48,7 @@ struct Tokenize: ParsableCommand {
             }
             let tty = isatty(STDOUT_FILENO) == 1
             print(try render(ids, tok, colour: tty))
-            print("\(ids.count) tokens, \(input.unicodeScalars.count) characters, \(input.utf8.count) bytes")
+            print("\(ids.count) token\(ids.count == 1 ? "" : "s"), \(input.unicodeScalars.count) characters, \(input.utf8.count) bytes")
         }
     }
 
