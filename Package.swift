@@ -49,6 +49,8 @@ let package = Package(
                           swiftSettings: fast),
         .executableTarget(name: "tokenizer-bench", dependencies: ["LabText"], path: "Benchmarks/TokenizerBench",
                           swiftSettings: fast),
+        .executableTarget(name: "kernel-bench", dependencies: ["LabTensor"], path: "Benchmarks/KernelBench",
+                          swiftSettings: fast),
 
         .testTarget(name: "LabTensorTests", dependencies: ["LabTensor"]),
         .testTarget(name: "LabNNTests", dependencies: ["LabNN"], resources: [.copy("Fixtures")]),
