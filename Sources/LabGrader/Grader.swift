@@ -207,6 +207,9 @@ public final class Grader: @unchecked Sendable {
             }
         }
 
+        if let h = lab.manifest.hiddenSummary {
+            notes.append("Hidden tests: \(h.tests) more test\(h.tests == 1 ? "" : "s") worth \(formatPoints(h.points)) points are not run locally; they run when your submission is graded.")
+        }
         let tests = lab.tests.map { box.byID[$0.id]! }
         let (score, maxScore) = Scoring.total(tests)
         return GradeReport(lab: lab.id, title: lab.manifest.title, submission: submission.name,

@@ -88,6 +88,7 @@ struct Grade: ParsableCommand {
         guard jobs >= 1 else { throw GradeError.config("--jobs must be at least 1") }
         let course = try course.map { Course(root: URL(fileURLWithPath: $0)) } ?? Course.locate()
         let labID = try course.resolveLab(lab)
+        let shardSpec = try shard.map(Shard.parse)
         var options = GradeOptions(toolchain: try GradeToolchain.locate())
         let grader = try Grader(course: course, lab: labID, options: options)
         for w in grader.exposureWarnings() { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
@@ -101,7 +102,6 @@ struct Grade: ParsableCommand {
             let subs = URL(fileURLWithPath: dir).standardizedFileURL
             let outDir = out.map { URL(fileURLWithPath: $0) }
                 ?? subs.deletingLastPathComponent().appendingPathComponent("\(subs.lastPathComponent)-graded/lab-\(labID)")
-            let shardSpec = try shard.map(Shard.parse)
             let db = gradebook.map { URL(fileURLWithPath: $0) }
                 ?? outDir.appendingPathComponent(shardSpec.map { "gradebook.shard-\($0.index)-of-\($0.count).sqlite" } ?? "gradebook.sqlite")
             var batch = Batch(grader: grader, submissionsDir: subs, outDir: outDir, gradebook: db)

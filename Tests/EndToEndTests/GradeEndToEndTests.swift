@@ -106,4 +106,22 @@ final class GradeEndToEndTests: XCTestCase {
         XCTAssertEqual(shard.code, 2)
         XCTAssertTrue(shard.stderr.hasPrefix("error: --shard 3/2: expected i/n"), shard.stderr)
     }
+
+    /// The course in this repository: every lab in Tests/Graded passes the self-check (solutions 100%, stubs 0,
+    /// all "not implemented"), and Labs/Exercises is what `labrun release` generates.
+    func testRepositoryCourseSelfCheck() throws {
+        let repo = ((#filePath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("../..")
+        let graded = repo + "/Tests/Graded"
+        let labs = ((try? FileManager.default.contentsOfDirectory(atPath: graded)) ?? [])
+            .filter { FileManager.default.fileExists(atPath: "\(graded)/\($0)/grading.yml") }.sorted()
+        if FileManager.default.fileExists(atPath: repo + "/Solutions/Exercises") {
+            let sync = try Labrun.run(["release", "--check", "--course", repo], root: repo, env: env)
+            XCTAssertEqual(sync.code, 0, sync.stdout + sync.stderr)
+        }
+        try XCTSkipIf(labs.isEmpty, "no graded labs in Tests/Graded yet")
+        for lab in labs {
+            let out = try Labrun.run(["grade", "--self-check", "--course", repo, "--lab", lab], root: repo, env: env, timeout: 1800)
+            XCTAssertEqual(out.code, 0, "lab \(lab):\n" + out.stdout + out.stderr)
+        }
+    }
 }

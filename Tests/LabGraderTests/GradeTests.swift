@@ -35,6 +35,7 @@ final class GradeTests: XCTestCase {
             "hang": (6, [P, P, P, T, T, P, T]),
             "exit0": (4, [C, C, C, P, P, C, P]),
             "forge": (4, [F, F, F, P, P, F, P]),
+            "forge_xctest": (4, [C, C, C, P, P, C, P]),
             "huge_output": (6, [P, P, P, C, C, P, C]),
             "fork_bomb": (9, [P, P, P, P, T, P, P]),
             "memory_hog": (9, [P, P, P, P, C, P, P]),

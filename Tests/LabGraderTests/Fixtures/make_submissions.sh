@@ -10,7 +10,7 @@ sol="$here/course/Solutions/Exercises"
 # kind → expected score (out of 10)
 declare -A EXPECTED=(
   [correct]=10 [partial]=6 [compile_error]=4 [crash]=4 [hang]=6 [exit0]=4 [forge]=4
-  [huge_output]=6 [fork_bomb]=9 [memory_hog]=9 [snoop]=10 [tamper]=0 [missing_file]=6 [api_change]=3
+  [huge_output]=6 [forge_xctest]=4 [fork_bomb]=9 [memory_hog]=9 [snoop]=10 [tamper]=0 [missing_file]=6 [api_change]=3
 )
 
 stats_with() {  # $1 = body of mean, $2 = body of variance
@@ -79,6 +79,10 @@ make_kind() {  # $1 = kind, $2 = folder
     for fd in Int32(0)...Int32(64) { _ = fake.withCString { write(fd, $0, strlen($0)) } }
     print(fake)
     return -1' ;;
+    forge_xctest) mean='    // Run a look-alike XCTestCase (same class and test names) so the grader'"'"'s observer sees it pass, then leave.
+    let fake = StatsTests(name: "testMeanSmall", testClosure: { _ in })
+    fake.run()
+    exit(0)' ;;
     huge_output) count='        let line = String(repeating: "spam ", count: 200)
         for _ in 0..<100_000 { print(line) }
         return [:]' ;;
@@ -130,7 +134,13 @@ public func populationVariance(_ xs: [Double]) -> Double {
   fi
   stats_with "$mean" "$var" > "$d/Stats.swift"
   counter_with "$count" "$most" > "$d/Counter.swift"
-  if [ "$1" = partial ]; then :; fi
+  if [ "$1" = forge_xctest ]; then
+    cat >> "$d/Stats.swift" <<'SWIFT'
+
+import XCTest
+final class StatsTests: XCTestCase {}
+SWIFT
+  fi
 }
 
 if [ "${1:-}" = "--batch20" ]; then
@@ -138,7 +148,12 @@ if [ "${1:-}" = "--batch20" ]; then
   kinds=(correct correct correct correct partial partial partial partial compile_error compile_error compile_error
          crash crash crash hang hang hang exit0 forge huge_output)
   i=0
-  for k in "${kinds[@]}"; do i=$((i + 1)); make_kind "$k" "$out/$(printf 's%02d' $i)-$k"; done
+  for k in "${kinds[@]}"; do
+    i=$((i + 1)); name="$(printf 's%02d' $i)-$k"
+    make_kind "$k" "$out/$name"
+    # Every student's files differ (as real ones do), so no two submissions share a cached build.
+    for f in "$out/$name"/Exercises/*.swift; do echo "// submitted by $name" >> "$f"; done
+  done
   exit 0
 fi
 
