@@ -68,8 +68,9 @@ final class RunnerEndToEndTests: XCTestCase {
         XCTAssertEqual(cells.map { $0["status"] as! String }, ["passed", "failed", "not-run"])
         XCTAssertEqual(cells[1]["stdout"] as? String, "partial output\n", "output before the trap is kept")
         let message = cells[1]["message"] as! String
-        XCTAssertTrue(message.contains("Index out of range"), message)
-        XCTAssertTrue(message.contains("SIGILL"), message)
+        XCTAssertEqual(message, "crashed at line 14: Fatal error: Index out of range (SIGILL)")
+        XCTAssertEqual(cells[1]["crashLine"] as? Int, 14, "the backtrace's frame in the lab file")
+        XCTAssertTrue(try Labrun.report("crash", root: root).contains("<span class=\"line err\"><span class=\"ln\" data-ln=\"14\">"))
         XCTAssertFalse((cells[1]["stderr"] as! String).contains("Current stack trace"))
         XCTAssertFalse(out.stdout.contains("never printed"))
     }
@@ -111,7 +112,7 @@ final class RunnerEndToEndTests: XCTestCase {
         let cells = try Labrun.cells("should-fail", root: root)
         XCTAssertEqual(cells.map { $0["status"] as! String },
                        ["passed", "expected-failure", "expected-failure", "expected-failure", "passed"])
-        XCTAssertTrue((cells[1]["message"] as! String).contains("Index out of range"))
+        XCTAssertEqual(cells[1]["message"] as? String, "failed as expected at line 15: Fatal error: Index out of range (SIGILL)")
         XCTAssertTrue((cells[2]["message"] as! String).contains("line 21"))
         XCTAssertTrue((cells[3]["message"] as! String).contains("Oops"))
         XCTAssertEqual(cells[4]["stdout"] as? String, "still running, x = 1\n")

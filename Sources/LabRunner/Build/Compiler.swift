@@ -122,7 +122,7 @@ public struct LabCompiler: Sendable {
     public func buildExecutable(source: String, fileName: String = "main.swift", moduleName: String = "Lab",
                                 modules: [BuiltModule] = [], extraFlags: [String] = []) throws -> CompileOutcome {
         var h = ContentHash()
-        h.update("exe \(moduleName) \(fileName) \(toolchain.fingerprint) \(extraFlags)")
+        h.update("exe \(moduleName) \(fileName) \(toolchain.fingerprint) \(LabCompiler.programFlags) \(extraFlags)")
         for m in modules { h.update(m.dir) }
         h.update(source)
         let dir = cacheDir + "/programs/\(h.hex.prefix(24))"
@@ -137,8 +137,7 @@ public struct LabCompiler: Sendable {
         defer { try? FileManager.default.removeItem(atPath: tmp) }
         try source.write(toFile: tmp + "/" + fileName, atomically: false, encoding: .utf8)
         // Diagnostics name the lab file; the generated file itself is only named for errors outside cells.
-        var args = ["-Onone", "-module-name", moduleName, "-diagnostic-style=llvm", "-swift-version", "5",
-                    "-o", tmp + "/program"]
+        var args = LabCompiler.programFlags + ["-module-name", moduleName, "-o", tmp + "/program"]
         args += toolchain.labKitFlags + modules.flatMap(\.flags) + extraFlags + [tmp + "/" + fileName]
         let t0 = monotonicNow()
         let r = try runCompiler(args, cwd: tmp)
@@ -155,6 +154,10 @@ public struct LabCompiler: Sendable {
         }
         return CompileOutcome(executable: exe, diagnostics: diags, log: log, cached: false, seconds: seconds)
     }
+
+    /// Flags for lab programs (part of the cache key). Line tables are about free at -Onone and let the crash
+    /// backtrace name the Markdown line of a trap.
+    static let programFlags = ["-Onone", "-gline-tables-only", "-diagnostic-style=llvm", "-swift-version", "5"]
 
     func runCompiler(_ args: [String], cwd: String? = nil) throws -> ChildResult {
         var c = ChildProcess(toolchain.swiftc, args)

@@ -67,11 +67,12 @@ public struct Toolchain: Sendable {
     }
 
     /// Environment for child programs: `OPENBLAS_CORETYPE=SkylakeX` on AVX-512 CPUs (OpenBLAS's own detection
-    /// misfires there; LabTensor applies the same rule in-process), backtraces off (the runner reports crashes).
+    /// misfires there; LabTensor applies the same rule in-process), and a short non-interactive crash backtrace
+    /// (the runner reads the crash line from it and removes it from the output).
     public static func childEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
         var env = environmentDictionary()
         if env["OPENBLAS_CORETYPE"] == nil, let core = recommendedOpenBLASCoreType() { env["OPENBLAS_CORETYPE"] = core }
-        env["SWIFT_BACKTRACE"] = "enable=no"
+        env["SWIFT_BACKTRACE"] = "enable=yes,interactive=no,color=no,threads=crashed,registers=none,images=none,limit=32,top=0"
         for (k, v) in extra { env[k] = v }
         return env
     }

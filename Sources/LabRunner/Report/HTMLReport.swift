@@ -16,7 +16,33 @@ public struct HTMLReport {
         self.result = result
     }
 
+    /// The whole page: `<!doctype html>`, the embedded stylesheet, `body()`.
     public func render() -> String {
+        let fm = lab.frontMatter
+        return """
+            <!doctype html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta name="generator" content="labrun">
+            <title>\(escapeHTML("Lab \(fm.slide) · \(fm.title)"))</title>
+            <style>
+            \(ReportCSS.css)</style>
+            </head>
+            <body>
+            <main class="lab">
+            \(body())</main>
+            <script>addEventListener("beforeprint", () => document.querySelectorAll("details").forEach(d => d.open = true));</script>
+            </body>
+            </html>
+
+            """
+    }
+
+    /// The report's content (header, prose and cells, run facts) without the page around it, for embedding in
+    /// another page styled by `ReportCSS.css` (site/theme/report.css).
+    public func body() -> String {
         let fm = lab.frontMatter
         var body = ""
         body += "<header class=\"lab-header\"><p class=\"slide\">Slide \(fm.slide)</p>"
@@ -31,25 +57,7 @@ public struct HTMLReport {
             }
         }
         body += factsHTML()
-        return """
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta name="generator" content="labrun">
-            <title>\(escapeHTML("Lab \(fm.slide) · \(fm.title)"))</title>
-            <style>
-            \(ReportCSS.css)</style>
-            </head>
-            <body>
-            <main class="lab">
-            \(body)</main>
-            <script>addEventListener("beforeprint", () => document.querySelectorAll("details").forEach(d => d.open = true));</script>
-            </body>
-            </html>
-
-            """
+        return body
     }
 
     /// One cell: header (line, id, status, time), code with Markdown line numbers, diagnostics, outputs.
@@ -68,7 +76,9 @@ public struct HTMLReport {
         if !tags.isEmpty { s += "<span>\(tags.joined(separator: " · "))</span>" }
         s += "<span class=\"badge \(status.rawValue)\">\(statusLabel(status))</span>"
         s += "<span class=\"time\">\(r?.seconds.map(formatTime) ?? "")</span></div>\n"
-        s += codeHTML(cell, errorLines: Set((r?.diagnostics ?? []).filter { $0.severity == .error }.map(\.line)))
+        var errorLines = Set((r?.diagnostics ?? []).filter { $0.severity == .error }.map(\.line))
+        if let l = r?.crashLine { errorLines.insert(l) }
+        s += codeHTML(cell, errorLines: errorLines)
         for d in r?.diagnostics ?? [] { s += diagnosticHTML(d, cell: cell) }
         guard let r else { return s + "</section>\n" }
         var outs = ""

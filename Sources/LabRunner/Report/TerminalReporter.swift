@@ -71,10 +71,9 @@ public final class TerminalReporter: LabRunObserver {
         cellStarted(cell)
         if cell.options.hidden { return }
         clearProgress()
-        if stream == .stderr && text.hasPrefix("Current stack trace:") || inTrace[cell.index] == true {
-            inTrace[cell.index] = true  // the runtime's address-only stack trace: not useful here
-            return
-        }
+        // The runtime's crash report (stack trace, backtrace) ends the cell's stderr here: the verdict line
+        // below names the crash and its line.
+        if inTrace[cell.index] == true && stream == .stderr { return }
         let shown = printed[cell.index, default: 0]
         guard shown < terminalCap else { return }
         printed[cell.index] = shown + text.utf8.count
@@ -82,9 +81,13 @@ public final class TerminalReporter: LabRunObserver {
         if shown + text.utf8.count > terminalCap {
             t = String(decoding: text.utf8.prefix(terminalCap - shown), as: UTF8.self) + "\n[… more output not shown here; the report keeps up to 1 MB per cell]\n"
         }
-        if stream == .stderr, let r = t.range(of: "Current stack trace:") {
-            t = String(t[..<r.lowerBound])
-            inTrace[cell.index] = true
+        if stream == .stderr {
+            for marker in ["Current stack trace:", "\n*** Signal ", "*** Signal ", "*** Program crashed"] {
+                if let r = t.range(of: marker) {
+                    t = String(t[..<r.lowerBound])
+                    inTrace[cell.index] = true
+                }
+            }
         }
         write(stream == .stderr ? paint(t, "31") : t)
     }

@@ -150,7 +150,9 @@ public final class LabExecution {
             results[c].droppedBytes = (out.dropped[c] ?? 0) + (err.dropped[c] ?? 0)
             if let e = expected[c] {
                 results[c].status = e.failed ? .expectedFailure : .failed
-                results[c].message = e.failed ? expectedFailureMessage(e.reason, stderr: err.text(c))
+                results[c].crashLine = e.failed ? crashLine(in: err.text(c), labFile: project.displayPath(lab.path)) : nil
+                results[c].message = e.failed
+                    ? expectedFailureMessage(e.reason, line: results[c].crashLine, stderr: withoutStackTrace(err.text(c)))
                     : "expected an error (should-fail), but the cell ran without one"
             } else {
                 results[c].status = .passed
@@ -273,11 +275,15 @@ public final class LabExecution {
             } else if endTime != nil {
                 why = "the program ended with \(result.termination) after the last cell"
             } else {
-                why = crashMessage(result.termination, stderr: c.map { err.text($0) } ?? err.text(-1))
+                why = crashMessage(result.termination, stderr: withoutStackTrace(c.map { err.text($0) } ?? err.text(-1)))
             }
             if let c {
                 results[c].status = .failed
+                results[c].crashLine = crashLine(in: err.text(c), labFile: project.displayPath(lab.path))
                 results[c].message = why
+                if let l = results[c].crashLine, why.hasPrefix("crashed: ") {
+                    results[c].message = "crashed at line \(l): " + why.dropFirst(9)
+                }
                 if results[c].seconds == nil, let s = cellStart[c] { results[c].seconds = exitTime - s }
             } else {
                 return "the lab program failed before the first cell: \(why)"
@@ -287,22 +293,34 @@ public final class LabExecution {
     }
 
     /// "Fatal error: Index out of range (SIGILL)" for a should-fail cell's copy that died.
-    func expectedFailureMessage(_ reason: String, stderr: String) -> String {
+    func expectedFailureMessage(_ reason: String, line: Int?, stderr: String) -> String {
         var how = reason
         if reason.hasPrefix("signal "), let n = Int32(reason.dropFirst(7)) { how = signalName(n) }
-        let line = stderr.split(separator: "\n").last { $0.contains("Fatal error") || $0.hasPrefix("Error: ") }
-        return "failed as expected: " + (line.map { "\($0) (\(how))" } ?? how)
+        return "failed as expected\(line.map { " at line \($0)" } ?? ""): " + (fatalLine(stderr).map { "\($0) (\(how))" } ?? how)
     }
 
     /// "crashed: Fatal error: boom (signal SIGILL (Swift runtime trap ...))".
     func crashMessage(_ t: Termination, stderr: String) -> String {
-        let fatal = stderr.split(separator: "\n").last { $0.contains("Fatal error") || $0.contains("error:") || $0.hasPrefix("Error:") }
+        let fatal = fatalLine(stderr)
         switch t {
         case .exited(let code):
             return "the program exited with code \(code) in this cell" + (fatal.map { ": \($0)" } ?? "")
-        case .signaled:
-            return "crashed: " + (fatal.map { "\($0.trimmingCharacters(in: .whitespaces)) — " } ?? "") + t.description
+        case .signaled(let s):
+            if let fatal { return "crashed: \(fatal) (\(signalName(s)))" }
+            return "crashed: \(t)"
         }
+    }
+
+    /// The runtime's last "Fatal error: ..." line, without a location inside the standard library
+    /// (`Swift/ContiguousArrayBuffer.swift:692: `), which says nothing about the lab.
+    func fatalLine(_ stderr: String) -> String? {
+        guard var line = stderr.split(separator: "\n").last(where: {
+            $0.contains("Fatal error") || $0.hasPrefix("Error: ") || $0.contains("error:")
+        }).map({ $0.trimmingCharacters(in: .whitespaces) }) else { return nil }
+        if line.hasPrefix("Swift/"), let r = line.range(of: ": Fatal error") {
+            line = String(line[line.index(r.lowerBound, offsetBy: 2)...])
+        }
+        return line
     }
 
     // MARK: - Run facts
@@ -422,18 +440,40 @@ struct EventTail {
     }
 }
 
-/// Drops the runtime's "Current stack trace:" block (addresses, no Markdown lines) from a crashed cell's stderr.
+/// Drops the runtime's crash report from a cell's stderr: the backtracer's block (`*** Signal 4: ...` up to
+/// `Backtrace took ...`) or the plain `Current stack trace:` list.
 func withoutStackTrace(_ text: String) -> String {
-    guard text.contains("Current stack trace:") else { return text }
+    guard text.contains("Current stack trace:") || text.contains("*** Signal ") || text.contains("*** Program crashed") else { return text }
     var out: [Substring] = []
     var inTrace = false
+    var inBacktrace = false
     for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        if line.hasPrefix("*** Signal ") || line.hasPrefix("*** Program crashed") { inBacktrace = true }
+        if inBacktrace {
+            if line.hasPrefix("Backtrace took") { inBacktrace = false }
+            continue
+        }
         if line == "Current stack trace:" { inTrace = true; continue }
         if inTrace, let first = line.first, first.isNumber { continue }
         inTrace = false
         out.append(line)
     }
+    while out.count > 1, out[out.count - 1].isEmpty, out[out.count - 2].isEmpty { out.removeLast() }
     return out.joined(separator: "\n")
+}
+
+/// The Markdown line of the first backtrace frame in the lab file (`... at <dir>/Labs/x.md:18:9`).
+func crashLine(in stderr: String, labFile: String) -> Int? {
+    let suffix = "/" + labFile + ":"
+    for line in stderr.split(separator: "\n") where line.contains(" at ") {
+        guard let at = line.range(of: " at ", options: .backwards) else { continue }
+        let loc = line[at.upperBound...]
+        let parts = loc.split(separator: ":")
+        guard parts.count >= 3, ("/" + loc).contains(suffix) || loc.hasPrefix(labFile + ":"),
+              let l = Int(parts[parts.count - 2]) else { continue }
+        return l
+    }
+    return nil
 }
 
 func formatSeconds(_ s: Double) -> String {

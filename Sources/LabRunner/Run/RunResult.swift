@@ -40,6 +40,8 @@ public struct CellResult: Codable, Sendable {
     public var diagnostics: [Diagnostic] = []
     /// Why the cell failed (or failed as expected), one line.
     public var message: String?
+    /// The Markdown line where the program crashed, when the backtrace names one.
+    public var crashLine: Int?
 
     public init(index: Int, status: CellStatus) {
         self.index = index
