@@ -85,6 +85,7 @@ extension Tensor {
     /// PyTorch: `loss.backward()`.
     public func backward(_ gradient: Tensor? = nil) {
         precondition(requiresGrad, "backward(): tensor does not require grad (no parameter with requiresGrad in its graph)")
+        precondition(!graphFreed, "backward(): this graph was already used by a previous backward() and freed; run the forward again")
         let seed: Tensor
         if let g = gradient {
             precondition(g.count == count, "backward(): gradient shape \(g.shape) does not match \(shape)")
@@ -124,6 +125,7 @@ extension Tensor {
             t.grad = nil         // non-leaf grads are not kept (PyTorch)
             t.backwardFn = nil
             t.parents = []
+            t.graphFreed = true
         }
     }
 

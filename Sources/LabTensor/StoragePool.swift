@@ -58,3 +58,11 @@ enum StoragePool {
 
 /// Frees LabTensor's cache of reusable tensor buffers (memory held for the next training step).
 public func emptyCache() { StoragePool.drain() }
+
+/// Scratch float buffer for a kernel (pooled when large); give it back with `releaseScratch`.
+func scratch(_ count: Int) -> UnsafeMutablePointer<Float> {
+    StoragePool.allocate(byteCount: Swift.max(count, 1) * 4).bindMemory(to: Float.self, capacity: Swift.max(count, 1))
+}
+func releaseScratch(_ p: UnsafeMutablePointer<Float>, _ count: Int) {
+    StoragePool.release(UnsafeMutableRawPointer(p), byteCount: Swift.max(count, 1) * 4)
+}

@@ -51,6 +51,7 @@ public final class Tensor {
     var parents: [Tensor] = []
     var backwardFn: ((Tensor) -> Void)?
     var visitMark: UInt64 = 0
+    var graphFreed = false
 
     /// Uninitialised tensor (kernels fill it).
     init(uninitialized shape: [Int], dtype: DType = .float32) {

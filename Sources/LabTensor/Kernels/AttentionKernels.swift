@@ -56,8 +56,8 @@ func attentionForward(_ out: UnsafeMutablePointer<Float>, _ oL: HeadLayout, _ P:
     let os = SendPtr(out), ps = SendPtr(P), qs = SendPtr(q), ks = SendPtr(k), vs = SendPtr(v)
     let dropout = s.dropoutP > 0
     parallelRanges(s.B * H, costPerItem: T * T * hs * 4) { r in
-        let scratch = dropout ? UnsafeMutablePointer<Float>.allocate(capacity: T * T) : nil
-        defer { scratch?.deallocate() }
+        let scratch = dropout ? LabTensor.scratch(T * T) : nil
+        defer { if let sc = scratch { releaseScratch(sc, T * T) } }
         for bh in r {
             let b = bh / H, h = bh % H
             let p = ps.p + bh * T * T
@@ -100,9 +100,9 @@ func attentionBackward(_ dq: UnsafeMutablePointer<Float>, _ dk: UnsafeMutablePoi
     let qs = SendPtr(q), ks = SendPtr(k), vs = SendPtr(v)
     let dropout = s.dropoutP > 0
     parallelRanges(s.B * H, costPerItem: T * T * hs * 8) { r in
-        let dP = UnsafeMutablePointer<Float>.allocate(capacity: T * T)
-        let pd = dropout ? UnsafeMutablePointer<Float>.allocate(capacity: T * T) : nil
-        defer { dP.deallocate(); pd?.deallocate() }
+        let dP = scratch(T * T)
+        let pd = dropout ? scratch(T * T) : nil
+        defer { releaseScratch(dP, T * T); if let pd { releaseScratch(pd, T * T) } }
         for bh in r {
             let b = bh / H, h = bh % H
             let p = ps.p + bh * T * T
