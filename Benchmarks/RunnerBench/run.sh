@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The runner's own overhead on a lab of 40 small cells: cold (compile) and warm (cached) `labrun run`, against a
-# bare `swiftc` of the same generated program (the source labrun keeps in its cache). Median of 5 interleaved runs.
+# bare `swiftc` (same flags) of the same generated program (the source labrun keeps in its cache). Median of 5 interleaved runs.
 #
 #   Benchmarks/RunnerBench/run.sh [path/to/labrun]
 #
@@ -32,22 +32,25 @@ cd "$work"
 "$labrun" run Labs/forty.md > /dev/null   # fills the cache and checks the lab passes
 
 src=$(ls "$work"/.labrun/cache/programs/*/main.swift | head -1)
-flags=(-Onone -module-name Lab -swift-version 5 -I "$libdir/Modules" -L "$libdir" -lLabKit -Xlinker -rpath -Xlinker "$libdir")
+flags=(-Onone -gline-tables-only -module-name Lab -swift-version 5 -I "$libdir/Modules" -L "$libdir" -lLabKit -Xlinker -rpath -Xlinker "$libdir")
 
-# Seconds of wall time for one command (output discarded).
-wall() { local t0 t1; t0=$(date +%s.%N); "$@" > /dev/null; t1=$(date +%s.%N); python3 -c "print(f'{$t1 - $t0:.4f}')"; }
+# "wall cpu" seconds for one command and its children (output discarded). CPU time (user + sys) does not
+# grow when other jobs share the machine; wall time does.
+measure() { /usr/bin/time -f "%e %U %S" -o "$work/t" "$@" > /dev/null; awk '{ printf "%s %.2f\n", $1, $2 + $3 }' "$work/t"; }
 median() { python3 -c "import statistics,sys; print(f'{statistics.median(map(float, sys.argv[1:])):.3f}')" "$@"; }
 
 # Interleaved, so a busy machine slows the runner and the bare compiler alike.
-cold=(); warm=(); bare=()
+declare -a bw bc cw cc ww wc
 for i in 1 2 3 4 5; do
-  bare+=("$(wall swiftc "${flags[@]}" "$src" -o "$work/bare")")
-  cold+=("$(wall "$labrun" run Labs/forty.md --no-cache)")
-  warm+=("$(wall "$labrun" run Labs/forty.md)")
+  read -r w c < <(measure swiftc "${flags[@]}" "$src" -o "$work/bare"); bw+=("$w"); bc+=("$c")
+  read -r w c < <(measure "$labrun" run Labs/forty.md --no-cache); cw+=("$w"); cc+=("$c")
+  read -r w c < <(measure "$labrun" run Labs/forty.md); ww+=("$w"); wc+=("$c")
 done
-bare=$(median "${bare[@]}"); cold=$(median "${cold[@]}"); warm=$(median "${warm[@]}")
+bare=$(median "${bw[@]}"); cold=$(median "${cw[@]}"); warm=$(median "${ww[@]}")
+bare_cpu=$(median "${bc[@]}"); cold_cpu=$(median "${cc[@]}"); warm_cpu=$(median "${wc[@]}")
 echo "labrun: $labrun  (load average: $(cut -d" " -f1-3 /proc/loadavg))"
 echo "lab: 40 cells, $(wc -l < "$src") generated lines"
-echo "bare swiftc (generated program):  $bare s"
-echo "labrun run, cold (--no-cache):    $cold s   ($(python3 -c "print(f'{$cold/$bare:.2f}')")x bare swiftc; target <= 1.5x)"
-echo "labrun run, warm (cached):        $warm s   (target < 0.5 s)"
+echo "median of 5                       wall       cpu (user+sys)"
+echo "bare swiftc (generated program):  $bare s    $bare_cpu s"
+echo "labrun run, cold (--no-cache):    $cold s    $cold_cpu s   ($(python3 -c "print(f'{$cold/$bare:.2f}x wall, {$cold_cpu/$bare_cpu:.2f}x cpu')") of bare swiftc; target <= 1.5x)"
+echo "labrun run, warm (cached):        $warm s    $warm_cpu s   (target < 0.5 s wall)"
