@@ -6,6 +6,9 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a lab: print it cell by cell and write its HTML report.",
         discussion: """
+            Cell options go after `swift` in the fence: hidden (runs, not shown), no-run (shown, not run), \
+            should-fail (an error is expected), timeout=SECONDS, demo, parameters, id=NAME. Lines starting with \
+            `//# ` run but are not shown.
             Exit status: 0 if every cell passed (should-fail cells that failed count as passed), 1 if a cell \
             failed, 2 for bad input (missing file, malformed front matter, unknown cell option, ...).
             Builds are cached by content (.labrun/cache); the last result is kept in .labrun/results.
@@ -17,13 +20,13 @@ struct Run: ParsableCommand {
     @Flag(help: "Link the reference exercises (Solutions/Exercises) instead of the student's (Labs/Exercises).")
     var solutions = false
 
-    @Option(help: "Where to write the HTML report (default: .labrun/reports/<lab>.html).")
+    @Option(help: ArgumentHelp("Where to write the HTML report (default: .labrun/reports/<lab>.html).", valueName: "path"))
     var report: String?
 
-    @Option(help: "Whole-lab time limit in seconds (cells have their own: `timeout=` option, front matter `timeout:`, else 600).")
+    @Option(help: ArgumentHelp("Whole-lab time limit in seconds (cells have their own: `timeout=` option, front matter `timeout:`, else 600).", valueName: "seconds"))
     var timeout: Double = 7200
 
-    @Option(name: .customLong("set"), help: "Override a value of the lab's `parameters` cell, e.g. --set temperature=0.8 (repeatable).")
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a value of the lab's `parameters` cell, e.g. --set temperature=0.8 (repeatable).", valueName: "name=value"))
     var sets: [String] = []
 
     @Flag(help: "Rebuild even if a cached build exists.")
