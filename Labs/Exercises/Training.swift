@@ -139,7 +139,7 @@ public func learningRate(step: Int, progress: Double, options: TrainingOptions) 
 /// Windows are `model.config.blockSize` tokens long.
 ///
 /// ```swift
-/// var options = TrainingOptions(steps: 2000)
+/// var options = TrainingOptions(steps: 1500)
 /// let history = train(model, trainData: trainData, valData: valData, options: options)
 /// print(history.valLoss.last!, history.tokensPerSecond)
 /// ```
