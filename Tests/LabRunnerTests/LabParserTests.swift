@@ -144,3 +144,26 @@ final class LabParserTests: XCTestCase {
         }
     }
 }
+
+/// Pipe tables in prose (libcmark has no table extension).
+final class PipeTableTests: XCTestCase {
+    func testPipeTableBecomesHTMLTable() throws {
+        let text = "---\nslide: 1\ntitle: t\n---\n\n| file | what `a|b` |\n|---|:--:|\n| `X.swift` | *forward* \\| pass |\n\n```swift\nx\n```\n"
+        let lab = try Lab.parse(bytes: Array(text.utf8), path: "t.md")
+        guard case .prose(let html) = lab.blocks[0] else { return XCTFail() }
+        XCTAssertEqual(html, """
+            <div class="lab-table-wrap"><table>
+            <thead><tr><th>file</th><th style="text-align:center">what <code>a|b</code></th></tr></thead>
+            <tbody>
+            <tr><td><code>X.swift</code></td><td style="text-align:center"><em>forward</em> | pass</td></tr>
+            </tbody></table></div>
+
+            """)
+    }
+
+    func testOrdinaryParagraphWithPipeIsNotATable() throws {
+        let lab = try Lab.parse(bytes: Array("---\nslide: 1\ntitle: t\n---\n\na | b\nc\n\n```swift\nx\n```\n".utf8), path: "t.md")
+        guard case .prose(let html) = lab.blocks[0] else { return XCTFail() }
+        XCTAssertEqual(html, "<p>a | b\nc</p>\n")
+    }
+}

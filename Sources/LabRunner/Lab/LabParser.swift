@@ -126,6 +126,7 @@ extension Lab {
         var cells: [Cell] = []
         var blocks: [LabBlock] = []
         var prose = ""
+        let sourceLines = body.split(separator: "\n", omittingEmptySubsequences: false)
         var node = cmark_node_first_child(doc)
         while let n = node {
             if cmark_node_get_type(n) == CMARK_NODE_CODE_BLOCK, let (language, words) = fenceInfo(n), language == "swift" {
@@ -137,7 +138,11 @@ extension Lab {
                 cells.append(Cell(index: cells.count, fenceLine: line, source: code, options: options))
             } else {
                 try rejectNestedCells(in: n, path: path)
-                if let html = cmark_render_html(n, CMARK_OPT_UNSAFE) {
+                let first = Int(cmark_node_get_start_line(n)), last = Int(cmark_node_get_end_line(n))
+                if cmark_node_get_type(n) == CMARK_NODE_PARAGRAPH, first >= 1, last <= sourceLines.count,
+                   let table = PipeTable.html(Array(sourceLines[(first - 1)..<last])) {
+                    prose += table
+                } else if let html = cmark_render_html(n, CMARK_OPT_UNSAFE) {
                     prose += String(cString: html)
                     free(html)
                 }
