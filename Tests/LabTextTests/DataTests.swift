@@ -25,6 +25,8 @@ final class DataTests: XCTestCase {
         try Data([0x63, 0x61, 0x66, 0xE9, 0x0A]).write(to: latin1)   // "café" in Latin-1
         XCTAssertEqual(errorMessage(try loadCorpus(latin1.path)),
                        "\(latin1.path): not valid UTF-8 (first bad byte at offset 3); convert it to UTF-8 first")
+        XCTAssertEqual(errorMessage(try loadCorpus("tinyshakespeare", dataDir: dir.appendingPathComponent("missing"))),
+                       "\(dir.path)/missing: the data directory does not exist")
         XCTAssertTrue(errorMessage(try loadCorpus("no-such-corpus.txt")).hasPrefix("no-such-corpus.txt: no such file, and not a known data file"))
         // A known file whose copy in the data directory is corrupt: checksum error naming the file.
         try "not shakespeare".write(to: dir.appendingPathComponent("tinyshakespeare.txt"), atomically: true, encoding: .utf8)

@@ -47,6 +47,19 @@ final class MetricsTests: XCTestCase {
         XCTAssertEqual(perplexity(model: model, batches: loader), 5, accuracy: 1e-4)
     }
 
+    /// On a real (untrained, dropout 0) GPT, one batch's perplexity is exp of GPT's own mean loss on it.
+    func testPerplexityOfGPTEqualsExpOfItsLoss() throws {
+        manualSeed(3)
+        let model = GPT(GPTConfig(vocabSize: 11, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 16))
+        let sampler = try BatchSampler(Array(0..<200).map { ($0 * 5) % 11 }, batchSize: 3, blockSize: 8, seed: 9)
+        let (x, y) = sampler.next()
+        let loss = try XCTUnwrap(model(x, y).loss).item()
+        let ppl = perplexity(model: model, batches: [(x: x, y: y)])
+        XCTAssertEqual(ppl, exp(Double(loss)), accuracy: 1e-4 * ppl)
+        XCTAssertGreaterThan(ppl, 5)   // untrained: near the vocabulary size
+        XCTAssertLessThan(ppl, 25)
+    }
+
     func testMetricsLoggerWritesJSONLAndPlots() throws {
         let dir = try temporaryDirectory(self)
         let path = dir.appendingPathComponent("runs/a.jsonl").path
@@ -69,6 +82,7 @@ final class MetricsTests: XCTestCase {
         let plot = logger.plot("loss", "val_loss")
         XCTAssertEqual(plot.series.map(\.name), ["loss", "val_loss"])
         XCTAssertEqual(plot.series[1].y, [3.5])
+        XCTAssertTrue(plot.svg.hasPrefix("<svg"))
         try "{\"step\": 1}\nnot json\n".write(toFile: path, atomically: true, encoding: .utf8)
         XCTAssertEqual(errorMessage(try MetricsLogger.read(from: path)), "\(path) line 2: not a JSON object with an integer \"step\"")
     }
