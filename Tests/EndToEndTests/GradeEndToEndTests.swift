@@ -67,14 +67,17 @@ final class GradeEndToEndTests: XCTestCase {
 
     func testBatchGradebookOverridesAndShards() throws {
         try makeSubmissions(course + "/subs", ["correct", "partial", "crash", "forge", "exit0"])
+        // "correct" handed in on time; the others' hand-in time is their files' mtime (now): days after the
+        // fixture's due date (2026-11-20T23:59Z), so the late policy (10%/day, at most 50%) halves them.
+        try #"{"submitted_at": "2026-11-20T12:00:00Z"}"#.write(toFile: course + "/subs/correct/submission.json", atomically: true, encoding: .utf8)
         let out = try labrun(["grade", "--submissions", course + "/subs", "--course", course, "--jobs", "2", "--out", course + "/graded"])
         XCTAssertEqual(out.code, 0, out.stderr)
         XCTAssertTrue(out.stdout.contains("Graded 5 submissions (0 skipped as unchanged)"), out.stdout)
         let book = course + "/graded/gradebook.sqlite"
         let csv = try labrun(["gradebook", "export", "--gradebook", book, "--lab", "1"])
         let scores = csv.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
-            .map { "\($0[0])=\($0[6])" }
-        XCTAssertEqual(scores, ["correct=10", "crash=4", "exit0=4", "forge=4", "partial=6"])
+            .map { "\($0[0])=\($0[3])→\($0[6])" }
+        XCTAssertEqual(scores, ["correct=10→10", "crash=4→2", "exit0=4→2", "forge=4→2", "partial=6→3"])
 
         let o = try labrun(["gradebook", "override", "--gradebook", book, "--student", "partial", "--lab", "1",
                             "--test", "StatsTests/testVariance", "--score", "2", "--reason", "accepted n-1 with justification"])
@@ -82,7 +85,8 @@ final class GradeEndToEndTests: XCTestCase {
         let again = try labrun(["grade", "--submissions", course + "/subs", "--course", course, "--out", course + "/graded", "--force"])
         XCTAssertTrue(again.stdout.contains("Graded 5 submissions"), again.stdout)
         let canvas = try labrun(["gradebook", "export", "--gradebook", book, "--lab", "1", "--canvas"])
-        XCTAssertTrue(canvas.stdout.contains("partial,,,partial,,8\n"), "override survives the regrade: \(canvas.stdout)")
+        XCTAssertTrue(canvas.stdout.contains("partial,,,partial,,4\n"), "override (6 + 2) survives the regrade, then -50%: \(canvas.stdout)")
+        XCTAssertTrue(canvas.stdout.contains("correct,,,correct,,10\n"), canvas.stdout)
         let resumed = try labrun(["grade", "--submissions", course + "/subs", "--course", course, "--out", course + "/graded"])
         XCTAssertTrue(resumed.stdout.contains("Graded 0 submissions (5 skipped as unchanged)"), resumed.stdout)
 
