@@ -85,9 +85,11 @@ public struct LabCompiler: Sendable {
         self.useCache = useCache
     }
 
-    /// Builds `sources` as the dynamic library module `name` (`-O`, `-parse-as-library`, links LabKit) into
+    /// Builds `sources` as the dynamic library module `name` (`-parse-as-library`, links LabKit) into
     /// `<cacheDir>/modules/<name>-<hash>/`. Throws `LabError` with the compiler's first error when it fails.
-    public func buildModule(name: String, sources: [String], optimize: Bool = true) throws -> BuiltModule {
+    /// Unoptimised by default: exercise code is glue around LabKit's (optimised) ops, it compiles faster, and
+    /// with line tables a crash backtrace walks through it to the lab's line.
+    public func buildModule(name: String, sources: [String], optimize: Bool = false) throws -> BuiltModule {
         var h = ContentHash()
         h.update("module \(name) \(optimize) \(toolchain.fingerprint)")
         for s in sources.sorted() {
@@ -102,7 +104,7 @@ public struct LabCompiler: Sendable {
         var args = ["-emit-library", "-emit-module", "-parse-as-library", "-module-name", name,
                     "-emit-module-path", tmp + "/\(name).swiftmodule", "-o", tmp + "/lib\(name).so",
                     "-Xlinker", "-soname", "-Xlinker", "lib\(name).so", "-diagnostic-style=llvm", "-swift-version", "5"]
-        args += optimize ? ["-O"] : ["-Onone"]
+        args += optimize ? ["-O"] : ["-Onone", "-gline-tables-only"]
         args += toolchain.labKitFlags + sources.sorted()
         let r = try runCompiler(args)
         guard r.termination == .exited(0) else {
