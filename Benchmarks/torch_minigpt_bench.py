@@ -103,6 +103,22 @@ def generate(model, idx, max_new_tokens, block_size):
     return idx
 
 
+_PROBE = {}
+
+
+def probe_gflops(seconds=0.15, n=512):
+    """GFLOP/s of a 512x512 matmul for ~0.15 s: how fast the (shared, drifting) host is right now."""
+    if not _PROBE:
+        _PROBE["a"], _PROBE["b"] = torch.randn(n, n), torch.randn(n, n)
+    a, b = _PROBE["a"], _PROBE["b"]
+    a @ b
+    it, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        a @ b
+        it += 1
+    return 2.0 * n ** 3 * it / (time.perf_counter() - t0) / 1e9
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--threads", type=int, default=2)
@@ -142,7 +158,9 @@ def main():
     ex, ey = batch()
     res = {k: [] for k in ("train", "train_ms", "eval", "eval_ms", "gen", "gen_ms")}
     last = float("nan")
+    probes = []
     for r in range(a.repeats):
+        probes.append(probe_gflops())
         model.train()
         batches = [batch() for _ in range(a.steps)]
         t0 = time.perf_counter()
@@ -163,7 +181,8 @@ def main():
         dt = time.perf_counter() - t0
         assert out.shape == (1, 1 + a.gen_tokens)
         res["gen"].append(a.gen_tokens / dt); res["gen_ms"].append(1000 * dt / a.gen_tokens)
-        print(f"  repeat {r}: train {res['train'][-1]:8.1f} tok/s  eval {res['eval'][-1]:8.1f} tok/s  gen {res['gen'][-1]:6.1f} tok/s")
+        print(f"  repeat {r}: train {res['train'][-1]:8.1f} tok/s  eval {res['eval'][-1]:8.1f} tok/s  gen {res['gen'][-1]:6.1f} tok/s  "
+              f"[probe sgemm {probes[-1]:4.0f} GFLOP/s]")
     print(f"loss: first warm-up step {first:.4f}, last step {last:.4f} (ln 65 = 4.174)")
     print(f"{'measurement (tokens/s)':34s}     median        min        max")
     for key, name, unit in (("train", "train fwd+bwd+clip+AdamW", "ms/step"), ("eval", "eval forward (32,128)", "ms/forward"),
@@ -172,7 +191,7 @@ def main():
         print(f"{name:34s} {statistics.median(xs):10.1f} {min(xs):10.1f} {max(xs):10.1f}   "
               f"({statistics.median(res[key + '_ms']):.2f} {unit} median)")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS {rss:.1f} MB")
+    print(f"peak RSS {rss:.1f} MB; probe sgemm 512^3 median {statistics.median(probes):.0f} GFLOP/s")
     print(f"RESULT torch train={statistics.median(res['train']):.1f} eval={statistics.median(res['eval']):.1f} "
           f"gen={statistics.median(res['gen']):.1f} peak_rss_mb={rss:.1f}")
 

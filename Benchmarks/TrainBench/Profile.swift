@@ -40,6 +40,7 @@ func profileOps(repeats: Int) {
         ("linear lm_head C->V", 1, time({ [leaf([B, T, C]), leaf([V, C])] }) { linear($0[0], $0[1], nil) }),
         ("crossEntropy (B*T,V)", 1, time({ [leaf([B * T, V])] }) { crossEntropy($0[0], targets) }),
     ]
+    print(String(format: "probe sgemm 512³: %.0f GFLOP/s", probeGFLOPS()))
     print("op at the lab shapes                  per step   fwd ms   fwd+bwd ms   ×count fwd+bwd")
     var total = 0.0
     for (name, count, (f, fb)) in rows {
@@ -57,4 +58,5 @@ func profileOps(repeats: Int) {
     print(String(format: "AdamW.step (3.2M)                         %7.2f", adam))
     print(String(format: "model.parameters() (reflection)           %7.3f", params))
     print(String(format: "sum of op fwd+bwd × count + clip + AdamW: %.1f ms per step", total + clip + adam))
+    print(String(format: "probe sgemm 512³: %.0f GFLOP/s", probeGFLOPS()))
 }

@@ -32,6 +32,15 @@ func peakRSSMB() -> Double {
           let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return .nan }
     return Double(line.split(separator: " ").dropFirst().first ?? "0")! / 1024
 }
+/// GFLOP/s of LabTensor's matmul on 512×512 matrices for ~0.15 s: how fast the (shared, drifting) host is right now.
+func probeGFLOPS() -> Double {
+    let a = Tensor.randn([512, 512]), b = Tensor.randn([512, 512])
+    _ = noGrad { matmul(a, b) }
+    var n = 0
+    let t0 = now()
+    while now() - t0 < 0.15 { _ = noGrad { matmul(a, b) }; n += 1 }
+    return 2 * 512 * 512 * 512 * Double(n) / (now() - t0) / 1e9
+}
 func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2 }
 func row(_ name: String, _ xs: [Double], _ perUnitMS: [Double], _ unit: String) {
     print(name.padding(toLength: 34, withPad: " ", startingAt: 0)
@@ -92,7 +101,9 @@ for i in 0..<warmupSteps { let (x, y) = batch(); let l = trainStep(x, y); if i =
 let evalBatch = batch()
 var train: [Double] = [], trainMS: [Double] = [], eval: [Double] = [], evalMS: [Double] = [], gen: [Double] = [], genMS: [Double] = []
 var lastLoss: Float = 0
+var probes: [Double] = []
 for r in 0..<repeats {
+    probes.append(probeGFLOPS())
     model.train()
     let batches = (0..<steps).map { _ in batch() }
     var t0 = now()
@@ -112,12 +123,13 @@ for r in 0..<repeats {
     dt = now() - t0
     precondition(out.shape == [1, 1 + genTokens])
     gen.append(Double(genTokens) / dt); genMS.append(1000 * dt / Double(genTokens))
-    print(String(format: "  repeat %d: train %8.1f tok/s  eval %8.1f tok/s  gen %6.1f tok/s", r, train.last!, eval.last!, gen.last!))
+    print(String(format: "  repeat %d: train %8.1f tok/s  eval %8.1f tok/s  gen %6.1f tok/s  [probe sgemm %4.0f GFLOP/s]",
+                 r, train.last!, eval.last!, gen.last!, probes.last!))
 }
 print(String(format: "loss: first warm-up step %.4f, last step %.4f (ln 65 = 4.174)", firstLoss, lastLoss))
 print("\(("measurement (tokens/s)" as String).padding(toLength: 34, withPad: " ", startingAt: 0))     median        min        max")
 row("train fwd+bwd+clip+AdamW", train, trainMS, "ms/step")
 row("eval forward (32,128)", eval, evalMS, "ms/forward")
 row("generate \(genTokens), B=1, no cache", gen, genMS, "ms/token")
-print(String(format: "peak RSS %.1f MB", peakRSSMB()))
+print(String(format: "peak RSS %.1f MB; probe sgemm 512³ median %.0f GFLOP/s", peakRSSMB(), median(probes)))
 print(String(format: "RESULT swift train=%.1f eval=%.1f gen=%.1f peak_rss_mb=%.1f", median(train), median(eval), median(gen), peakRSSMB()))
