@@ -41,7 +41,10 @@ final class TransformerBlockTests: XCTestCase {
         let block = TransformerBlock(tinyConfig())
         randomizeParameters(block)
         block.eval()
-        for p in [block.ln_1.weight, block.ln_1.bias!, block.ln_2.weight, block.ln_2.bias!] { p.copy(from: Tensor.zeros(p.shape)) }
+        // (c_attn's bias 0 too: then v = 0 and the attention adds the same c_proj.bias everywhere, whatever its softmax does.)
+        for p in [block.ln_1.weight, block.ln_1.bias!, block.ln_2.weight, block.ln_2.bias!, block.attn.c_attn.bias!] {
+            p.copy(from: Tensor.zeros(p.shape))
+        }
         let x = Tensor.randn([2, 5, 16], std: 3)
         let delta = (block(x) - x).view(10, 16).scalars
         var spread: Float = 0
