@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "LabTextTests", dependencies: ["LabText"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LabRunnerTests", dependencies: ["LabRunner"]),
         .testTarget(name: "LabGraderTests", dependencies: ["LabGrader"], exclude: ["Fixtures"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["LabProcess"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["LabProcess"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )
