@@ -18,11 +18,15 @@ struct Grade: ParsableCommand {
             student code runs as `nobody`.
 
             Examples:
-              labrun grade                           grade your own Labs/Exercises
-              labrun grade ~/alice --lab 1 --results results.json --html feedback.html
-              labrun grade --self-check --lab 1      CI: solutions 100%, stubs 0 (all "not implemented"), Labs in sync
-              labrun grade --submissions subs/ --lab 1 --jobs 2
-              labrun grade --submissions subs/ --lab 1 --shard 3/10   (e.g. in a Slurm array; then `labrun gradebook merge`)
+              labrun grade                     (your own Labs/Exercises)
+              labrun grade ~/alice --lab 30 --results results.json --html feedback.html
+              labrun grade --self-check --lab 30
+              labrun grade --submissions subs/ --lab 30 --jobs 2
+              labrun grade --submissions subs/ --lab 30 --shard 3/10
+              labrun gradebook merge --into all.sqlite subs-graded/lab-30/gradebook.shard-*.sqlite
+
+            On Gradescope: labrun grade /autograder/submission --lab 30 --results /autograder/results/results.json
+            In a Slurm array of n tasks: --shard $((SLURM_ARRAY_TASK_ID + 1))/$SLURM_ARRAY_TASK_COUNT.
 
             Exit status: 0 graded (whatever the score), 1 self-check failed, 2 bad input, 3 the grader itself failed.
             """)
