@@ -35,7 +35,7 @@ final class Lab30Tests: XCTestCase {
             throw XCTSkip("tinyshakespeare.txt is not in \(Self.dataDir): set LABRUN_DATA_DIR")
         }
         let out = try Labrun.run(["run", "30", "--solutions", "--set", "steps=100", "--set", "sizeBudget=4",
-                                  "--set", "sampleLength=100"],
+                                  "--set", "sampleLength=50"],
                                  root: root, env: ["LABRUN_DATA_DIR": Self.dataDir], timeout: 600)
         XCTAssertEqual(out.code, 0, "lab 30 failed with the solutions:\n" + out.stdout.suffix(4000) + out.stderr.suffix(2000))
         let cells = try Labrun.cells("30-mini-gpt", root: root)
