@@ -72,7 +72,7 @@ final class PieceCache {
     @inline(__always)
     func lookup(_ p: UnsafePointer<UInt8>, _ n: Int, _ h: UInt64, into out: inout [Int]) -> Bool {
         let mask = capacity - 1
-        var s = Int(truncatingIfNeeded: h >> 20) & mask
+        var s = Int(truncatingIfNeeded: (h &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
         while true {
             let e = table[s]
             if e.keyOff < 0 { return false }
@@ -106,7 +106,7 @@ final class PieceCache {
 
     private func place(_ e: Entry) {
         let mask = capacity - 1
-        var s = Int(truncatingIfNeeded: e.hash >> 20) & mask
+        var s = Int(truncatingIfNeeded: (e.hash &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
         while table[s].keyOff >= 0 { s = (s + 1) & mask }
         table[s] = e
     }
@@ -125,5 +125,50 @@ final class PieceCache {
         keyArena.removeAll(keepingCapacity: true)
         valArena.removeAll(keepingCapacity: true)
         count = 0
+    }
+}
+
+/// Token bytes → id, for building the merge table without String hashing. Each slot packs a 32-bit hash of the
+/// key with its id, so a probe compares bytes only when the hashes agree.
+final class BytesTable {
+    private var slots: [UInt64]             // hash << 32 | id, or UInt64.max when empty
+    private let idBytes: [[UInt8]]
+    private let mask: Int
+
+    init(_ idBytes: [[UInt8]], skipping: Set<Int>) {
+        self.idBytes = idBytes
+        var cap = 16
+        while cap < idBytes.count * 2 { cap <<= 1 }
+        mask = cap - 1
+        slots = [UInt64](repeating: .max, count: cap)
+        for (id, b) in idBytes.enumerated() where !skipping.contains(id) && !b.isEmpty {
+            let h = b.withUnsafeBufferPointer { Self.hash($0) }
+            if find(b, h) == nil {
+                var s = Int(truncatingIfNeeded: h) & mask
+                while slots[s] != .max { s = (s + 1) & mask }
+                slots[s] = h << 32 | UInt64(id)
+            }
+        }
+    }
+
+    private static func hash(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for x in b { h = (h ^ UInt64(x)) &* 0x100_0000_01b3 }
+        return (h &* 0x9E37_79B9_7F4A_7C15) >> 32
+    }
+
+    func find(_ b: [UInt8]) -> Int32? { find(b, b.withUnsafeBufferPointer { Self.hash($0) }) }
+
+    private func find(_ b: [UInt8], _ h: UInt64) -> Int32? {
+        var s = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let v = slots[s]
+            if v == .max { return nil }
+            if v >> 32 == h {
+                let id = Int(truncatingIfNeeded: v & 0xFFFF_FFFF)
+                if idBytes[id] == b { return Int32(id) }
+            }
+            s = (s + 1) & mask
+        }
     }
 }

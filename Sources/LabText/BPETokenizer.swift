@@ -14,67 +14,95 @@ import Foundation
 /// ```
 /// Python: `enc = tiktoken.get_encoding("gpt2"); enc.encode(s, allowed_special="all"); enc.decode(ids)`
 public final class BPETokenizer: Tokenizer {
-    /// Symbol (bytes spelled with `ByteLevel.byteToChar`, as in `encoder.json`) → id.
-    public let encoder: [String: Int]
-    /// The merges in rank order, spelled as in `vocab.bpe`.
-    public let merges: [(String, String)]
+    /// Symbol (bytes spelled with `ByteLevel.byteToChar`, as in `encoder.json`) → id. Built on first use.
+    public private(set) lazy var encoder: [String: Int] = {
+        var e: [String: Int] = [:]
+        for (id, b) in idBytes.enumerated() where !b.isEmpty {
+            e[specialIdSet.contains(id) ? String(decoding: b, as: UTF8.self) : ByteLevel.symbol(b)] = id
+        }
+        return e
+    }()
+    /// The merges in rank order, spelled as in `vocab.bpe`. Built on first use.
+    public private(set) lazy var merges: [(String, String)] = mergeIds.map {
+        (ByteLevel.symbol(idBytes[Int($0.0)]), ByteLevel.symbol(idBytes[Int($0.1)]))
+    }
     /// Special tokens (`<|endoftext|>`) → id; `encode` turns their literal text into that id.
     public let specialTokens: [String: Int]
     public let vocabSize: Int
 
+    let idBytes: [[UInt8]]                  // id → bytes
+    let mergeIds: [(Int32, Int32)]          // rank → (left id, right id)
+    private let specialIdSet: Set<Int>
     private let byteIds: [Int32]            // byte → id of the one-byte token
-    private let idBytes: [[UInt8]]          // id → bytes
     private let pairs: PairTable
     private let cache = PieceCache()
+    private let lock = NSLock()             // the piece cache is shared: one encode at a time per tokenizer
     private let specialsByBytes: [([UInt8], Int)]
 
     /// A tokenizer from a vocabulary and merges (as in `encoder.json` and `vocab.bpe`). Every byte must have a token,
     /// and every merge's two symbols and their concatenation must be in the vocabulary.
-    public init(encoder: [String: Int], merges: [(String, String)], specials: [String]? = nil,
-                source: String = "vocabulary") throws {
+    public convenience init(encoder: [String: Int], merges: [(String, String)], specials: [String]? = nil,
+                            source: String = "vocabulary") throws {
         let specials = specials ?? (encoder["<|endoftext|>"] != nil ? ["<|endoftext|>"] : [])
-        self.encoder = encoder
-        self.merges = merges
         var specialIds: [String: Int] = [:]
         for s in specials {
             guard let id = encoder[s] else { throw TextError("\(source): special token \(s) is not in the vocabulary") }
             specialIds[s] = id
         }
-        specialTokens = specialIds
         guard let maxId = encoder.values.max(), encoder.values.min()! >= 0 else {
             throw TextError("\(source): the vocabulary is empty or has a negative id")
         }
-        vocabSize = maxId + 1
-        var idBytes = [[UInt8]](repeating: [], count: vocabSize)
-        var seen = [Bool](repeating: false, count: vocabSize)
+        var idBytes = [[UInt8]](repeating: [], count: maxId + 1)
+        var seen = [Bool](repeating: false, count: maxId + 1)
+        let specialSet = Set(specialIds.values)
         for (sym, id) in encoder {
             guard !seen[id] else { throw TextError("\(source): id \(id) is used twice") }
             seen[id] = true
-            if let s = specialIds.first(where: { $0.value == id })?.key { idBytes[id] = Array(s.utf8); continue }
+            if specialSet.contains(id) { idBytes[id] = Array(sym.utf8); continue }
             guard let b = ByteLevel.bytes(ofSymbol: sym) else {
                 throw TextError("\(source): token \(sym.debugDescription) (id \(id)) has a character outside GPT-2's byte alphabet")
             }
             idBytes[id] = b
         }
+        var mergeIds: [(Int32, Int32)] = []
+        mergeIds.reserveCapacity(merges.count)
+        for (rank, (a, b)) in merges.enumerated() {
+            guard let ia = encoder[a], let ib = encoder[b] else {
+                throw TextError("\(source): merge \(rank + 1) '\(a) \(b)' uses \((encoder[a] == nil ? a : b).debugDescription), which is not in the vocabulary")
+            }
+            mergeIds.append((Int32(ia), Int32(ib)))
+        }
+        try self.init(idBytes: idBytes, mergeIds: mergeIds, specialTokens: specialIds, source: source, mergeLine: { "\(source): merge \($0 + 1)" })
+    }
+
+    /// The designated initializer: tokens as bytes, merges as pairs of ids. `mergeLine` names a merge in errors
+    /// ("merges.txt line 7").
+    init(idBytes: [[UInt8]], mergeIds: [(Int32, Int32)], specialTokens: [String: Int], source: String,
+         mergeLine: (Int) -> String) throws {
         self.idBytes = idBytes
+        self.mergeIds = mergeIds
+        self.specialTokens = specialTokens
+        vocabSize = idBytes.count
+        specialIdSet = Set(specialTokens.values)
+        let lookup = BytesTable(idBytes, skipping: specialIdSet)
         var byteIds = [Int32](repeating: -1, count: 256)
         for b in 0..<256 {
-            guard let id = encoder[String(ByteLevel.byteToChar[b])] else {
+            guard let id = lookup.find([UInt8(b)]) else {
                 throw TextError("\(source): no token for byte 0x\(String(b, radix: 16)) (\(String(ByteLevel.byteToChar[b]).debugDescription)); a byte-level vocabulary needs all 256")
             }
-            byteIds[b] = Int32(id)
+            byteIds[b] = id
         }
         self.byteIds = byteIds
-        let table = PairTable(capacityFor: merges.count)
-        for (rank, (a, b)) in merges.enumerated() {
-            guard let ia = encoder[a], let ib = encoder[b], let m = encoder[a + b] else {
-                let missing = encoder[a] == nil ? a : encoder[b] == nil ? b : a + b
-                throw TextError("\(source): merge \(rank + 1) '\(a) \(b)' uses \(missing.debugDescription), which is not in the vocabulary")
+        let table = PairTable(capacityFor: mergeIds.count)
+        for (rank, (a, b)) in mergeIds.enumerated() {
+            guard let m = lookup.find(idBytes[Int(a)] + idBytes[Int(b)]) else {
+                let joined = ByteLevel.symbol(idBytes[Int(a)] + idBytes[Int(b)])
+                throw TextError("\(mergeLine(rank)): the merged token \(joined.debugDescription) is not in the vocabulary")
             }
-            table.insert(Int32(ia), Int32(ib), rank: Int32(rank), merged: Int32(m))
+            table.insert(a, b, rank: Int32(rank), merged: m)
         }
         pairs = table
-        specialsByBytes = specialIds.map { (Array($0.key.utf8), $0.value) }.sorted { $0.0.count > $1.0.count }
+        specialsByBytes = specialTokens.map { (Array($0.key.utf8), $0.value) }.sorted { $0.0.count > $1.0.count }
     }
 
     // MARK: Encoding
@@ -97,6 +125,8 @@ public final class BPETokenizer: Tokenizer {
     }
 
     func encode(bytes buf: UnsafeBufferPointer<UInt8>, allowSpecial: Bool) -> [Int] {
+        lock.lock()
+        defer { lock.unlock() }
         var out: [Int] = []
         out.reserveCapacity(buf.count / 3 + 8)
         guard let base = buf.baseAddress else { return out }

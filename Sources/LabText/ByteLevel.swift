@@ -42,6 +42,30 @@ public enum ByteLevel {
         return out
     }
 
+    /// scalar value → byte for the 256 characters of the byte map (all below U+0144), -1 elsewhere.
+    static let scalarToByte: [Int16] = {
+        var t = [Int16](repeating: -1, count: 0x144)
+        for (b, c) in byteToChar.enumerated() { t[Int(c.unicodeScalars.first!.value)] = Int16(b) }
+        return t
+    }()
+
+    /// The bytes a symbol stands for, from the symbol's UTF-8; nil if a character is outside the byte map.
+    static func bytes(ofSymbolUTF8 s: ArraySlice<UInt8>) -> [UInt8]? {
+        var out: [UInt8] = []
+        out.reserveCapacity(s.count)
+        var i = s.startIndex
+        while i < s.endIndex {
+            let b0 = s[i]
+            var v: Int
+            if b0 < 0x80 { v = Int(b0); i += 1 }
+            else if b0 & 0xE0 == 0xC0, i + 1 < s.endIndex { v = Int(b0 & 0x1F) << 6 | Int(s[i + 1] & 0x3F); i += 2 }
+            else { return nil }
+            guard v < scalarToByte.count, scalarToByte[v] >= 0 else { return nil }
+            out.append(UInt8(scalarToByte[v]))
+        }
+        return out
+    }
+
     /// Splits text into GPT-2's pre-tokens (the strings BPE runs on).
     ///
     /// ```swift

@@ -3,6 +3,15 @@
 enum FlatJSON {
     static func parseStringToInt(_ bytes: [UInt8], name: String) throws -> [(String, Int)] {
         var out: [(String, Int)] = []
+        try parseStringToInt(bytes, name: name) { key, value in
+            guard let s = String(validating: key, as: UTF8.self) else { throw TextError("\(name): a key is not valid UTF-8") }
+            out.append((s, value))
+        }
+        return out
+    }
+
+    /// Calls `entry` with each key's UTF-8 bytes (escapes resolved) and its integer value, in file order.
+    static func parseStringToInt(_ bytes: [UInt8], name: String, entry: ([UInt8], Int) throws -> Void) throws {
         var i = 0
         let n = bytes.count
         func fail(_ what: String) -> TextError {
@@ -32,7 +41,7 @@ enum FlatJSON {
             }
             return v
         }
-        func string() throws -> String {
+        func string() throws -> [UInt8] {
             try expect(0x22, "a string")
             var buf: [UInt8] = []
             while true {
@@ -63,8 +72,7 @@ enum FlatJSON {
                 default: throw fail("unknown escape \\\(Character(Unicode.Scalar(e)))")
                 }
             }
-            guard let s = String(validating: buf, as: UTF8.self) else { throw fail("string is not valid UTF-8") }
-            return s
+            return buf
         }
         func integer() throws -> Int {
             skipSpace()
@@ -83,7 +91,7 @@ enum FlatJSON {
                 let key = try string()
                 try expect(0x3A, "':'")
                 let value = try integer()
-                out.append((key, value))
+                try entry(key, value)
                 skipSpace()
                 guard i < n else { throw fail("expected ',' or '}'") }
                 if bytes[i] == 0x2C { i += 1; continue }
@@ -93,7 +101,6 @@ enum FlatJSON {
         }
         skipSpace()
         if i != n { throw fail("unexpected text after the closing '}'") }
-        return out
     }
 
     static func quote(_ s: String) -> String {

@@ -95,7 +95,11 @@ final class GPT2TokenizerTests: XCTestCase {
         // A merge whose symbols are not in the vocabulary.
         try "#version: 0.2\nĠ t\nzzzq zzzq\n".write(to: merges, atomically: true, encoding: .utf8)
         let m4 = errorMessage(try BPETokenizer.load(encoder: good, merges: merges))
-        XCTAssertTrue(m4.contains("merge 2 'zzzq zzzq' uses \"zzzq\", which is not in the vocabulary"), m4)
+        XCTAssertTrue(m4.hasSuffix("merges.txt line 3: \"zzzq\" is not in the vocabulary (encoder.json)"), m4)
+        // A merge whose result is not a token.
+        try "#version: 0.2\nĠ t\nz q\n".write(to: merges, atomically: true, encoding: .utf8)
+        let m6 = errorMessage(try BPETokenizer.load(encoder: good, merges: merges))
+        XCTAssertTrue(m6.hasSuffix("merges.txt line 3: the merged token \"zq\" is not in the vocabulary"), m6)
         // Missing file.
         let m5 = errorMessage(try BPETokenizer.load(encoder: dir.appendingPathComponent("nope.json"), merges: merges))
         XCTAssertTrue(m5.hasSuffix("nope.json: no such file"), m5)
