@@ -134,7 +134,12 @@ func unaryStoringDerivative(_ x0: Tensor, cost: Int, forward f: (V8) -> V8, with
 // MARK: - Operators
 
 extension Tensor {
-    /// Elementwise sum with broadcasting. PyTorch: `a + b`.
+    /// Elementwise sum with NumPy broadcasting.
+    ///
+    /// ```swift
+    /// let x = tokEmb + posEmb   // (B, T, C) + (T, C)
+    /// ```
+    /// PyTorch: `a + b`.
     public static func + (a: Tensor, b: Tensor) -> Tensor { binary(a, b, .add) }
     /// Elementwise difference with broadcasting. PyTorch: `a - b`.
     public static func - (a: Tensor, b: Tensor) -> Tensor { binary(a, b, .sub) }
@@ -143,22 +148,38 @@ extension Tensor {
     /// Elementwise quotient with broadcasting. PyTorch: `a / b`.
     public static func / (a: Tensor, b: Tensor) -> Tensor { binary(a, b, .div) }
 
+    /// Adds a scalar to every element. PyTorch: `x + 1.0`.
+    ///
+    /// ```swift
+    /// let y = x + 1
+    /// ```
     public static func + (a: Tensor, s: Float) -> Tensor {
         let v = V8(repeating: s)
         return unary(a, forward: { $0 + v }, backward: { _, _, g in g })
     }
+    /// Adds a scalar to every element. PyTorch: `1.0 + x`.
     public static func + (s: Float, a: Tensor) -> Tensor { a + s }
+    /// Subtracts a scalar from every element. PyTorch: `x - 1.0`.
     public static func - (a: Tensor, s: Float) -> Tensor { a + (-s) }
+    /// Scalar minus each element. PyTorch: `1.0 - x`.
     public static func - (s: Float, a: Tensor) -> Tensor {
         let v = V8(repeating: s)
         return unary(a, forward: { v - $0 }, backward: { _, _, g in -g })
     }
+    /// Multiplies every element by a scalar. PyTorch: `x * 0.5`.
+    ///
+    /// ```swift
+    /// let att = matmul(q, kT) * (1 / Float(hs).squareRoot())
+    /// ```
     public static func * (a: Tensor, s: Float) -> Tensor {
         let v = V8(repeating: s)
         return unary(a, forward: { $0 * v }, backward: { _, _, g in g * v })
     }
+    /// Multiplies every element by a scalar. PyTorch: `0.5 * x`.
     public static func * (s: Float, a: Tensor) -> Tensor { a * s }
+    /// Divides every element by a scalar. PyTorch: `x / 2.0`.
     public static func / (a: Tensor, s: Float) -> Tensor { a * (1 / s) }
+    /// Scalar divided by each element. PyTorch: `1.0 / x`.
     public static func / (s: Float, a: Tensor) -> Tensor {
         let v = V8(repeating: s)
         return unary(a, forward: { v / $0 }, backward: { x, _, g in -g * v / (x * x) })
@@ -166,10 +187,19 @@ extension Tensor {
     /// Negation. PyTorch: `-x`.
     public static prefix func - (a: Tensor) -> Tensor { a * -1 }
 
+    /// `a = a + b` (rebinds `a` to a new tensor; the graph keeps the old one). PyTorch: `x = x + y`.
+    ///
+    /// ```swift
+    /// x += attn(ln_1(x))
+    /// ```
     public static func += (a: inout Tensor, b: Tensor) { a = a + b }
+    /// `a = a - b` (rebinds). PyTorch: `x = x - y`.
     public static func -= (a: inout Tensor, b: Tensor) { a = a - b }
+    /// `a = a * b` (rebinds). PyTorch: `x = x * y`.
     public static func *= (a: inout Tensor, b: Tensor) { a = a * b }
+    /// `a = a + s` (rebinds). PyTorch: `x = x + s`.
     public static func += (a: inout Tensor, s: Float) { a = a + s }
+    /// `a = a * s` (rebinds). PyTorch: `x = x * s`.
     public static func *= (a: inout Tensor, s: Float) { a = a * s }
 
     /// Float mask (1 where equal, 0 elsewhere); non-differentiable. PyTorch: `x == v`.
