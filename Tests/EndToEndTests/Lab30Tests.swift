@@ -47,7 +47,7 @@ final class Lab30Tests: XCTestCase {
                               "no final validation loss in the output:\n\(text.prefix(3000))")
         let val = try XCTUnwrap(Double(text[m].split(separator: " ")[1]))
         XCTAssertTrue(val.isFinite && val < 3.0, "after 100 steps the validation loss should be below 3.0 (uniform: 4.17), got \(val)")
-        XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/.labrun/runs/30/mini-gpt.safetensors"),
+        XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/.labrun/runs/30/mini-gpt-L4-H4-C256-steps100-seed1337.safetensors"),
                       "the run should save its checkpoint under .labrun/runs/30")
     }
 
