@@ -10,7 +10,7 @@
 /// PyTorch: `F.scaled_dot_product_attention(q, k, v, is_causal=True, dropout_p=0.0)`.
 public func scaledDotProductAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, isCausal: Bool = false,
                                       dropoutP: Float = 0) -> Tensor {
-    precondition(q.ndim == 4 && k.shape == q.shape && v.shape == q.shape,
+    check(q.ndim == 4 && k.shape == q.shape && v.shape == q.shape,
                  "scaledDotProductAttention: q, k, v must share a (B, nh, T, hs) shape; got \(q.shape), \(k.shape), \(v.shape)")
     let B = q.shape[0], H = q.shape[1], T = q.shape[2], hs = q.shape[3]
     let L = HeadLayout(batchStride: H * T * hs, headStride: T * hs, ld: hs)
@@ -43,9 +43,9 @@ public func scaledDotProductAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, isC
 /// PyTorch: `q, k, v = qkv.split(C, dim=2)`, heads via `.view(B, T, nh, hs).transpose(1, 2)`,
 /// `F.scaled_dot_product_attention(q, k, v, is_causal=True, dropout_p=p)`, then `.transpose(1, 2).contiguous().view(B, T, C)`.
 public func causalSelfAttention(qkv: Tensor, nHead: Int, dropoutP: Float = 0, training: Bool = true) -> Tensor {
-    precondition(qkv.ndim == 3 && qkv.shape[2] % 3 == 0, "causalSelfAttention: qkv must be (B, T, 3C), got \(qkv.shape)")
+    check(qkv.ndim == 3 && qkv.shape[2] % 3 == 0, "causalSelfAttention: qkv must be (B, T, 3C), got \(qkv.shape)")
     let B = qkv.shape[0], T = qkv.shape[1], C = qkv.shape[2] / 3
-    precondition(C % nHead == 0, "causalSelfAttention: C = \(C) is not divisible by nHead = \(nHead)")
+    check(C % nHead == 0, "causalSelfAttention: C = \(C) is not divisible by nHead = \(nHead)")
     let hs = C / nHead
     let p: Float = training ? dropoutP : 0
     let inL = HeadLayout(batchStride: T * 3 * C, headStride: hs, ld: 3 * C)

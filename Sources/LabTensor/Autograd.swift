@@ -64,7 +64,7 @@ extension Tensor {
 
     /// Adds `g` (same element count) into this tensor's gradient; takes ownership of `g` when there is no gradient yet.
     func accumulateGrad(_ g: Tensor, owned: Bool = true) {
-        precondition(g.count == count, "gradient of \(g.shape) for tensor of \(shape)")
+        check(g.count == count, "gradient of \(g.shape) for tensor of \(shape)")
         if grad == nil {
             grad = owned ? (g.shape == shape ? g : Tensor(sharing: g.storage, shape: shape, dtype: .float32)) : g.clone().reshaped(shape)
         } else {
@@ -84,14 +84,14 @@ extension Tensor {
     /// ```
     /// PyTorch: `loss.backward()`.
     public func backward(_ gradient: Tensor? = nil) {
-        precondition(requiresGrad, "backward(): tensor does not require grad (no parameter with requiresGrad in its graph)")
-        precondition(!graphFreed, "backward(): this graph was already used by a previous backward() and freed; run the forward again")
+        check(requiresGrad, "backward(): tensor does not require grad (no parameter with requiresGrad in its graph)")
+        check(!graphFreed, "backward(): this graph was already used by a previous backward() and freed; run the forward again")
         let seed: Tensor
         if let g = gradient {
-            precondition(g.count == count, "backward(): gradient shape \(g.shape) does not match \(shape)")
+            check(g.count == count, "backward(): gradient shape \(g.shape) does not match \(shape)")
             seed = g.clone().reshaped(shape)
         } else {
-            precondition(count == 1, "backward(): grad can be implicitly created only for scalar outputs (shape \(shape))")
+            check(count == 1, "backward(): grad can be implicitly created only for scalar outputs (shape \(shape))")
             seed = Tensor.full(shape, 1)
         }
         // Iterative DFS post-order.

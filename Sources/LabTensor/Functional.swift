@@ -61,16 +61,16 @@ extension Tensor {
 /// ```
 /// PyTorch: `F.cross_entropy(logits, targets, ignore_index=-1)`.
 public func crossEntropy(_ logits: Tensor, _ targets: Tensor, ignoreIndex: Int? = nil) -> Tensor {
-    precondition(targets.dtype == .int32, "crossEntropy: targets must be int32 class indices (Tensor(ints:))")
+    check(targets.dtype == .int32, "crossEntropy: targets must be int32 class indices (Tensor(ints:))")
     let v = logits.shape.last ?? 1
     let n = logits.count / v
-    precondition(targets.count == n,
+    check(targets.count == n,
                  "crossEntropy: logits \(logits.shape) need \(n) targets, got shape \(targets.shape)")
     let ig = ignoreIndex.map { Int32($0) }
     for i in 0..<n {
         let t = targets.idata[i]
         if let ig, t == ig { continue }
-        precondition(t >= 0 && Int(t) < v, "crossEntropy: target \(t) out of range for \(v) classes")
+        check(t >= 0 && Int(t) < v, "crossEntropy: target \(t) out of range for \(v) classes")
     }
     let x = logits.float()
     let probs = Tensor(uninitialized: [n, v])
@@ -114,8 +114,8 @@ public func nllLoss(_ logProbs: Tensor, _ targets: Tensor, ignoreIndex: Int? = n
 public func layerNorm(_ x0: Tensor, _ weight: Tensor?, _ bias: Tensor?, eps: Float = 1e-5) -> Tensor {
     let x = x0.float()
     let c = x.shape.last ?? 1, n = x.count / c
-    if let w = weight { precondition(w.count == c, "layerNorm: weight \(w.shape) does not match last dim \(c)") }
-    if let b = bias { precondition(b.count == c, "layerNorm: bias \(b.shape) does not match last dim \(c)") }
+    if let w = weight { check(w.count == c, "layerNorm: weight \(w.shape) does not match last dim \(c)") }
+    if let b = bias { check(b.count == c, "layerNorm: bias \(b.shape) does not match last dim \(c)") }
     let out = Tensor(uninitialized: x.shape)
     let mean = Tensor(uninitialized: [n]), rstd = Tensor(uninitialized: [n])
     layerNormForward(out.data, mean.data, rstd.data, x.data, weight?.data, bias?.data, n, c, eps: eps)
@@ -137,11 +137,11 @@ public func layerNorm(_ x0: Tensor, _ weight: Tensor?, _ bias: Tensor?, eps: Flo
 /// ```
 /// PyTorch: `F.embedding(idx, weight)`.
 public func embedding(_ ids: Tensor, _ weight: Tensor) -> Tensor {
-    precondition(ids.dtype == .int32, "embedding: ids must be int32 (Tensor(ints:))")
-    precondition(weight.ndim == 2, "embedding: weight must be (V, C), got \(weight.shape)")
+    check(ids.dtype == .int32, "embedding: ids must be int32 (Tensor(ints:))")
+    check(weight.ndim == 2, "embedding: weight must be (V, C), got \(weight.shape)")
     let v = weight.shape[0], c = weight.shape[1], n = ids.count
     for i in 0..<n {
-        precondition(ids.idata[i] >= 0 && Int(ids.idata[i]) < v, "embedding: id \(ids.idata[i]) out of range for \(v) rows")
+        check(ids.idata[i] >= 0 && Int(ids.idata[i]) < v, "embedding: id \(ids.idata[i]) out of range for \(v) rows")
     }
     let out = Tensor(uninitialized: ids.shape + [c])
     let wp = weight.data, op = out.data, ip = ids.idata
@@ -166,7 +166,7 @@ public func embedding(_ ids: Tensor, _ weight: Tensor) -> Tensor {
 /// ```
 /// PyTorch: `F.dropout(x, p=0.1, training=True)`.
 public func dropout(_ x0: Tensor, p: Float, training: Bool = true) -> Tensor {
-    precondition(p >= 0 && p <= 1, "dropout: p must be in [0, 1], got \(p)")
+    check(p >= 0 && p <= 1, "dropout: p must be in [0, 1], got \(p)")
     if !training || p == 0 { return x0 }
     let x = x0.float()
     if p == 1 { return x * 0 }
@@ -190,7 +190,7 @@ extension Tensor {
     public func maskedFill(_ mask: Tensor, _ value: Float) -> Tensor {
         let x = float(), m = mask.float()
         guard let s = broadcastShapes(x.shape, m.shape), s == x.shape else {
-            preconditionFailure("maskedFill: mask \(mask.shape) does not broadcast to \(shape)")
+            fail("maskedFill: mask \(mask.shape) does not broadcast to \(shape)")
         }
         let out = Tensor(uninitialized: x.shape)
         let fill = V8(repeating: value)

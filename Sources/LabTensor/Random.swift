@@ -81,7 +81,7 @@ extension Tensor {
 
     /// Uniform integers in [0, high) as an int32 tensor. PyTorch: `torch.randint(high, shape)`.
     public static func randint(_ high: Int, _ shape: [Int]) -> Tensor {
-        precondition(high > 0, "randint: high must be positive")
+        check(high > 0, "randint: high must be positive")
         let t = Tensor(uninitialized: shape, dtype: .int32)
         for i in 0..<t.count { t.idata[i] = Int32(_rng.nextInt(high)) }
         return t

@@ -7,9 +7,9 @@
 /// ```
 /// PyTorch: `torch.topk(logits, k)`. Only `dim: -1` (the last dim) is supported.
 public func topK(_ x: Tensor, _ k: Int, dim: Int = -1) -> (values: Tensor, indices: Tensor) {
-    precondition(normalizeDim(dim, x.ndim) == x.ndim - 1, "topK: only the last dim is supported")
+    check(normalizeDim(dim, x.ndim) == x.ndim - 1, "topK: only the last dim is supported")
     let n = x.shape.last ?? 1, rows = x.count / n
-    precondition(k >= 1 && k <= n, "topK: k = \(k) out of range for \(n) entries")
+    check(k >= 1 && k <= n, "topK: k = \(k) out of range for \(n) entries")
     let xs = x.float()
     var shape = x.shape
     shape[shape.count - 1] = k
@@ -34,17 +34,17 @@ public func topK(_ x: Tensor, _ k: Int, dim: Int = -1) -> (values: Tensor, indic
 /// PyTorch: `torch.multinomial(probs, num_samples=1)`.
 public func multinomial(_ probs: Tensor, numSamples: Int, replacement: Bool = false) -> Tensor {
     let n = probs.shape.last ?? 1, rows = probs.count / n
-    precondition(replacement || numSamples <= n, "multinomial: cannot draw \(numSamples) samples from \(n) without replacement")
+    check(replacement || numSamples <= n, "multinomial: cannot draw \(numSamples) samples from \(n) without replacement")
     var shape = probs.shape
     shape[shape.count - 1] = numSamples
     let out = Tensor(uninitialized: shape, dtype: .int32)
     let p = probs.float()
     for r in 0..<rows {
         var w = (0..<n).map { Double(p.data[r * n + $0]) }
-        precondition(w.allSatisfy { $0 >= 0 && $0.isFinite }, "multinomial: probabilities must be finite and non-negative")
+        check(w.allSatisfy { $0 >= 0 && $0.isFinite }, "multinomial: probabilities must be finite and non-negative")
         for s in 0..<numSamples {
             let total = w.reduce(0, +)
-            precondition(total > 0, "multinomial: probabilities sum to zero")
+            check(total > 0, "multinomial: probabilities sum to zero")
             let u = _rng.nextDouble() * total
             var acc = 0.0, pick = n - 1
             for j in 0..<n {

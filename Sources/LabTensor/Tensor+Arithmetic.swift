@@ -11,7 +11,7 @@ enum BinaryOp { case add, sub, mul, div }
 func binary(_ a0: Tensor, _ b0: Tensor, _ op: BinaryOp) -> Tensor {
     let a = a0.float(), b = b0.float()
     guard let outShape = broadcastShapes(a.shape, b.shape) else {
-        preconditionFailure("shapes \(a.shape) and \(b.shape) are not broadcastable")
+        fail("shapes \(a.shape) and \(b.shape) are not broadcastable")
     }
     let out = Tensor(uninitialized: outShape)
     switch op {

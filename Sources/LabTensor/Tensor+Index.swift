@@ -53,13 +53,13 @@ extension Tensor {
             case .insertDimension:
                 t = t.unsqueeze(d); d += 1
             case .index(let i0):
-                precondition(d < t.ndim, "index: too many indices for a \(ndim)-D tensor")
+                check(d < t.ndim, "index: too many indices for a \(ndim)-D tensor")
                 let n = t.shape[d]
                 let i = i0 < 0 ? i0 + n : i0
-                precondition(i >= 0 && i < n, "index \(i0) is out of bounds for dimension \(d) with size \(n)")
+                check(i >= 0 && i < n, "index \(i0) is out of bounds for dimension \(d) with size \(n)")
                 t = t.narrow(d, i, 1).squeeze(d)
             case .range(let lo0, let hi0):
-                precondition(d < t.ndim, "index: too many indices for a \(ndim)-D tensor")
+                check(d < t.ndim, "index: too many indices for a \(ndim)-D tensor")
                 let n = t.shape[d]
                 var lo = lo0 ?? 0, hi = hi0 ?? n
                 if lo < 0 { lo += n }
@@ -77,7 +77,7 @@ extension Tensor {
     /// let rows = table[Tensor(ints: [2, 0, 2])]   // (3, C)
     /// ```
     public subscript(_ index: Tensor) -> Tensor {
-        precondition(index.dtype == .int32, "x[idx]: the index tensor must be int32 (Tensor(ints:))")
+        check(index.dtype == .int32, "x[idx]: the index tensor must be int32 (Tensor(ints:))")
         let rowShape = Array(shape.dropFirst())
         return embedding(index, view([shape[0], rowShape.reduce(1, *)])).view(index.shape + rowShape)
     }

@@ -8,16 +8,16 @@
 /// PyTorch: `torch.matmul(x, w)` / `x @ w`.
 public func matmul(_ a0: Tensor, _ b0: Tensor) -> Tensor {
     let a = a0.float(), b = b0.float()
-    precondition(a.ndim >= 1 && b.ndim >= 1, "matmul: scalars are not allowed")
+    check(a.ndim >= 1 && b.ndim >= 1, "matmul: scalars are not allowed")
     // Promote 1-D operands, remember to squeeze them away.
     let aShape = a.ndim == 1 ? [1, a.shape[0]] : a.shape
     let bShape = b.ndim == 1 ? [b.shape[0], 1] : b.shape
     let m = aShape[aShape.count - 2], k = aShape[aShape.count - 1]
     let k2 = bShape[bShape.count - 2], n = bShape[bShape.count - 1]
-    precondition(k == k2, "matmul: shapes \(a.shape) and \(b.shape) cannot be multiplied (\(k) != \(k2))")
+    check(k == k2, "matmul: shapes \(a.shape) and \(b.shape) cannot be multiplied (\(k) != \(k2))")
     let aBatch = Array(aShape.dropLast(2)), bBatch = Array(bShape.dropLast(2))
     guard let batch = broadcastShapes(aBatch, bBatch) else {
-        preconditionFailure("matmul: batch dims \(aBatch) and \(bBatch) do not broadcast")
+        fail("matmul: batch dims \(aBatch) and \(bBatch) do not broadcast")
     }
     var outShape = batch + [m, n]
     if a.ndim == 1 { outShape.remove(at: outShape.count - 2) }
@@ -103,9 +103,9 @@ extension Tensor {
 /// PyTorch: `F.linear(x, weight, bias)`.
 public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil) -> Tensor {
     let inF = weight.shape[1], outF = weight.shape[0]
-    precondition(weight.ndim == 2, "linear: weight must be (out, in), got \(weight.shape)")
-    precondition(x.shape.last == inF, "linear: input \(x.shape) does not end in \(inF) (weight \(weight.shape))")
-    if let b = bias { precondition(b.count == outF, "linear: bias \(b.shape) does not match \(outF) outputs") }
+    check(weight.ndim == 2, "linear: weight must be (out, in), got \(weight.shape)")
+    check(x.shape.last == inF, "linear: input \(x.shape) does not end in \(inF) (weight \(weight.shape))")
+    if let b = bias { check(b.count == outF, "linear: bias \(b.shape) does not match \(outF) outputs") }
     let n = x.count / inF
     let out = Tensor(uninitialized: Array(x.shape.dropLast()) + [outF])
     // Y[N, O] = X[N, I] · W[O, I]ᵀ (+ bias pre-filled, beta = 1), rows split over the cores.

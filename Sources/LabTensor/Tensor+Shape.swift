@@ -15,11 +15,11 @@ extension Tensor {
         var s = newShape
         let known = s.filter { $0 != -1 }.reduce(1, *)
         if let i = s.firstIndex(of: -1) {
-            precondition(s.filter({ $0 == -1 }).count == 1, "view: only one dimension can be -1")
-            precondition(known > 0 && count % known == 0, "view: shape \(newShape) is invalid for \(count) elements")
+            check(s.filter({ $0 == -1 }).count == 1, "view: only one dimension can be -1")
+            check(known > 0 && count % known == 0, "view: shape \(newShape) is invalid for \(count) elements")
             s[i] = count / known
         }
-        precondition(s.reduce(1, *) == count, "view: shape \(newShape) is invalid for input of size \(count) (\(shape))")
+        check(s.reduce(1, *) == count, "view: shape \(newShape) is invalid for input of size \(count) (\(shape))")
         if s == shape { return self }
         let out = Tensor(sharing: storage, shape: s, dtype: dtype)
         guard Tensor.needsGrad(self) else { return out }
@@ -39,7 +39,7 @@ extension Tensor {
     /// Inserts a dimension of size 1 at `dim`. PyTorch: `x.unsqueeze(dim)`.
     public func unsqueeze(_ dim: Int) -> Tensor {
         let d = dim < 0 ? dim + ndim + 1 : dim
-        precondition(d >= 0 && d <= ndim, "unsqueeze: dim \(dim) out of range for \(shape)")
+        check(d >= 0 && d <= ndim, "unsqueeze: dim \(dim) out of range for \(shape)")
         var s = shape
         s.insert(1, at: d)
         return view(s)
@@ -71,7 +71,7 @@ extension Tensor {
     /// Array form of `permute`. PyTorch: `x.permute(dims)`.
     public func permute(_ dims0: [Int]) -> Tensor {
         let dims = dims0.map { normalizeDim($0, ndim) }
-        precondition(dims.count == ndim && Set(dims).count == ndim, "permute: \(dims0) is not a permutation of \(ndim) dims")
+        check(dims.count == ndim && Set(dims).count == ndim, "permute: \(dims0) is not a permutation of \(ndim) dims")
         if dims == Array(0..<ndim) { return self }
         let outShape = dims.map { shape[$0] }
         let out = Tensor(uninitialized: outShape, dtype: dtype)
@@ -96,14 +96,14 @@ extension Tensor {
 
     /// Transpose of a 2-D tensor (copies). PyTorch: `x.T`.
     public var T: Tensor {
-        precondition(ndim <= 2, "T: use transpose/permute for \(ndim)-D tensors")
+        check(ndim <= 2, "T: use transpose/permute for \(ndim)-D tensors")
         return ndim < 2 ? self : transpose(0, 1)
     }
 
     /// `length` entries of `dim` starting at `start` (copies). PyTorch: `x.narrow(dim, start, length)`.
     public func narrow(_ dim: Int, _ start: Int, _ length: Int) -> Tensor {
         let d = normalizeDim(dim, ndim)
-        precondition(start >= 0 && length >= 0 && start + length <= shape[d],
+        check(start >= 0 && length >= 0 && start + length <= shape[d],
                      "narrow: [\(start), \(start + length)) out of range for dim \(d) of size \(shape[d])")
         if start == 0 && length == shape[d] { return self }
         let (outer, n, inner) = splitAround(shape, d)
@@ -133,7 +133,7 @@ extension Tensor {
     /// Pieces of the given sizes along `dim`. PyTorch: `x.split([s0, s1, ...], dim)`.
     public func split(sizes: [Int], dim: Int = 0) -> [Tensor] {
         let d = normalizeDim(dim, ndim)
-        precondition(sizes.reduce(0, +) == shape[d], "split: sizes \(sizes) do not sum to \(shape[d])")
+        check(sizes.reduce(0, +) == shape[d], "split: sizes \(sizes) do not sum to \(shape[d])")
         var start = 0
         return sizes.map { s in defer { start += s }; return narrow(d, start, s) }
     }
@@ -151,14 +151,14 @@ extension Tensor {
 /// idx = cat([idx, next], dim: 1)   // (B, T) + (B, 1) -> (B, T+1)
 /// ```
 public func cat(_ tensors: [Tensor], dim: Int = 0) -> Tensor {
-    precondition(!tensors.isEmpty, "cat: empty list")
+    check(!tensors.isEmpty, "cat: empty list")
     let first = tensors[0]
     let d = normalizeDim(dim, first.ndim)
     let dtype = first.dtype
     for t in tensors {
-        precondition(t.ndim == first.ndim && t.dtype == dtype, "cat: tensors must have the same rank and dtype")
+        check(t.ndim == first.ndim && t.dtype == dtype, "cat: tensors must have the same rank and dtype")
         for i in 0..<t.ndim where i != d {
-            precondition(t.shape[i] == first.shape[i], "cat: shapes \(first.shape) and \(t.shape) differ outside dim \(d)")
+            check(t.shape[i] == first.shape[i], "cat: shapes \(first.shape) and \(t.shape) differ outside dim \(d)")
         }
     }
     let total = tensors.reduce(0) { $0 + $1.shape[d] }

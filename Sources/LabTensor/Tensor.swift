@@ -67,7 +67,7 @@ public final class Tensor {
         self.shape = shape
         self.dtype = dtype
         self.count = shape.reduce(1, *)
-        precondition(count <= storage.count, "view of \(count) elements over storage of \(storage.count)")
+        check(count <= storage.count, "view of \(count) elements over storage of \(storage.count)")
         self.storage = storage
         self.requiresGrad = false
     }
@@ -89,7 +89,7 @@ public final class Tensor {
     /// PyTorch: `torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)`.
     public convenience init(_ values: [Float], shape: [Int]? = nil, requiresGrad: Bool = false) {
         let s = shape ?? [values.count]
-        precondition(s.reduce(1, *) == values.count, "Tensor: \(values.count) values do not fill shape \(s)")
+        check(s.reduce(1, *) == values.count, "Tensor: \(values.count) values do not fill shape \(s)")
         self.init(uninitialized: s)
         values.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: values.count) }
         self.requiresGrad = requiresGrad
@@ -103,7 +103,7 @@ public final class Tensor {
     /// PyTorch: `torch.tensor([[1., 2.], [3., 4.]])`.
     public convenience init(_ values: [[Float]]) {
         let cols = values.first?.count ?? 0
-        precondition(values.allSatisfy { $0.count == cols }, "Tensor: ragged rows")
+        check(values.allSatisfy { $0.count == cols }, "Tensor: ragged rows")
         self.init(values.flatMap { $0 }, shape: [values.count, cols])
     }
 
@@ -115,7 +115,7 @@ public final class Tensor {
     /// PyTorch: `torch.tensor([5, 1, 7], dtype=torch.long)`.
     public convenience init(ints values: [Int], shape: [Int]? = nil) {
         let s = shape ?? [values.count]
-        precondition(s.reduce(1, *) == values.count, "Tensor: \(values.count) ints do not fill shape \(s)")
+        check(s.reduce(1, *) == values.count, "Tensor: \(values.count) ints do not fill shape \(s)")
         self.init(uninitialized: s, dtype: .int32)
         for i in 0..<values.count { idata[i] = Int32(values[i]) }
     }
@@ -176,7 +176,7 @@ public final class Tensor {
 
     /// The single value of a one-element tensor. PyTorch: `x.item()`.
     public func item() -> Float {
-        precondition(count == 1, "item(): tensor has \(count) elements, shape \(shape)")
+        check(count == 1, "item(): tensor has \(count) elements, shape \(shape)")
         return dtype == .int32 ? Float(idata[0]) : data[0]
     }
 
@@ -190,19 +190,19 @@ public final class Tensor {
 
     /// Read-only access to the float elements (package API for LabNN).
     package func withUnsafeFloats<R>(_ body: (UnsafePointer<Float>, Int) throws -> R) rethrows -> R {
-        precondition(dtype == .float32)
+        check(dtype == .float32, "expected a float32 tensor, got int32 (shape \(shape))")
         return try body(UnsafePointer(data), count)
     }
 
     /// Mutable access to the float elements, in place (package API for LabNN optimizers and checkpoints).
     package func withUnsafeMutableFloats<R>(_ body: (UnsafeMutablePointer<Float>, Int) throws -> R) rethrows -> R {
-        precondition(dtype == .float32)
+        check(dtype == .float32, "expected a float32 tensor, got int32 (shape \(shape))")
         return try body(data, count)
     }
 
     /// Mutable access to the int32 elements (package API).
     package func withUnsafeMutableInt32s<R>(_ body: (UnsafeMutablePointer<Int32>, Int) throws -> R) rethrows -> R {
-        precondition(dtype == .int32)
+        check(dtype == .int32, "expected an int32 tensor, got float32 (shape \(shape))")
         return try body(idata, count)
     }
 
@@ -215,14 +215,14 @@ public final class Tensor {
 
     /// Copies `other`'s values into this tensor in place (same number of elements). PyTorch: `x.copy_(other)` under no_grad.
     public func copy(from other: Tensor) {
-        precondition(other.count == count && other.dtype == dtype, "copy(from:): \(other.shape) into \(shape)")
+        check(other.count == count && other.dtype == dtype, "copy(from:): \(other.shape) into \(shape)")
         storage.raw.copyMemory(from: other.storage.raw, byteCount: count * 4)
     }
 }
 
 @inline(__always) func normalizeDim(_ d: Int, _ n: Int) -> Int {
     let r = d < 0 ? d + n : d
-    precondition(r >= 0 && r < Swift.max(n, 1), "dimension \(d) out of range for a \(n)-D tensor")
+    check(r >= 0 && r < Swift.max(n, 1), "dimension \(d) out of range for a \(n)-D tensor")
     return r
 }
 
