@@ -55,6 +55,12 @@ if let i = CommandLine.arguments.firstIndex(of: "--gpt2-small") {
     let model = GPT(config)
     let dt = now() - t0
     let n = model.parameterCount
+    var t1 = now()
+    for _ in 0..<10 { _ = model.parameters() }
+    print(String(format: "model.parameters() (Mirror reflection over %d modules): %.2f ms", model.namedModules().count, (now() - t1) * 100))
+    t1 = now()
+    for _ in 0..<10 { model.zeroGrad() }
+    print(String(format: "model.zeroGrad(): %.2f ms", (now() - t1) * 100))
     print(String(format: "GPT-2 small (%@): %d parameters = %.1f MB of float32; built in %.1f s; peak RSS %.1f MB",
                  config.tieWeights ? "tied" : "untied", n, Double(n) * 4 / 1_048_576, dt, peakRSSMB()))
     exit(0)

@@ -81,6 +81,9 @@ final class ModuleTests: XCTestCase {
         }
         XCTAssertEqual(seq.namedParameters().map(\.name), ["0.weight", "0.bias", "2.weight", "2.bias", "3.weight"])
         XCTAssertEqual(seq(Tensor.randn([3, 4])).shape, [3, 2])
+        let mlp = Sequential { Linear(256, 1024); GELU(); Linear(1024, 256) }      // the one-liner
+        XCTAssertEqual(mlp.parameterCount, 256 * 1024 + 1024 + 1024 * 256 + 256)
+        XCTAssertEqual(mlp(Tensor.randn([2, 5, 256])).shape, [2, 5, 256])
     }
 
     final class WithBuffer: Module {
