@@ -30,7 +30,7 @@ public final class SelfAttention: Module {
     public var attn_dropout: Dropout
     /// Dropout on the output.
     public var resid_dropout: Dropout
-    /// (blockSize, blockSize) lower-triangular ones: `mask[i, j] == 1` when position i may look at position j (j ≤ i).
+    /// (blockSize, blockSize) lower-triangular ones: `mask[i, j] == 1` when position i may look at position j ≤ i.
     @Buffer public var mask: Tensor
     public let nHead: Int
     public let nEmbd: Int

@@ -181,8 +181,9 @@ public func train(_ model: GPT, trainData: Tensor, valData: Tensor, options: Tra
                           lr: options.learningRate, betas: options.betas)
     var history = TrainingHistory()
     func evaluate(_ step: Int) {
-        let t = estimateLoss(model, trainData, evalIters: options.evalIters, batchSize: options.batchSize, blockSize: blockSize)
-        let v = estimateLoss(model, valData, evalIters: options.evalIters, batchSize: options.batchSize, blockSize: blockSize)
+        let (n, B) = (options.evalIters, options.batchSize)
+        let t = estimateLoss(model, trainData, evalIters: n, batchSize: B, blockSize: blockSize)
+        let v = estimateLoss(model, valData, evalIters: n, batchSize: B, blockSize: blockSize)
         history.recordEvaluation(step: step, train: t, val: v)
     }
     model.train()
