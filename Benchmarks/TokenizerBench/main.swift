@@ -2,9 +2,10 @@
 //
 //   swift run -c release --scratch-path .build-text tokenizer-bench [RUNS]
 //
-// Prints MB/s per round and medians; each round runs LabText, then tiktoken in a child process. "cold" builds a new tokenizer for every run (empty piece cache, as tiktoken,
-// which keeps no cache); "warm" encodes again with the cache filled. tiktoken runs via $PYTHON
-// (default /opt/refenv/bin/python) and Benchmarks/tiktoken_bench.py, one thread, `encode_ordinary`.
+// Prints MB/s per round and medians; each round runs LabText, then tiktoken in a child process, so load from other
+// processes hits both alike. "cold" builds a new tokenizer every round (empty piece cache; tiktoken keeps no cache);
+// "warm" encodes again with the cache filled. tiktoken runs via $PYTHON (default /opt/refenv/bin/python) and
+// Benchmarks/tiktoken_bench.py: one thread, `encode_ordinary`, built from the same encoder.json / vocab.bpe.
 import Foundation
 import LabText
 
