@@ -17,9 +17,12 @@ public func scaledDotProductAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, isC
     let shape = AttentionShape(B: B, H: H, T: T, hs: hs, causal: isCausal, dropoutP: dropoutP,
                                seed: dropoutP > 0 ? nextSeed() : 0)
     let out = Tensor(uninitialized: q.shape)
+    guard _gradEnabled, q.requiresGrad || k.requiresGrad || v.requiresGrad else {
+        attentionForward(out.data, L, nil, q.data, L, k.data, L, v.data, L, shape)
+        return out
+    }
     let P = Tensor(uninitialized: [B, H, T, T])
     attentionForward(out.data, L, P.data, q.data, L, k.data, L, v.data, L, shape)
-    guard _gradEnabled, q.requiresGrad || k.requiresGrad || v.requiresGrad else { return out }
     return out.record([q, k, v]) { out in
         // Separate (possibly identical) operands: zeroed buffers and beta = 1.
         func buf(_ t: Tensor) -> UnsafeMutablePointer<Float> {
@@ -52,10 +55,13 @@ public func causalSelfAttention(qkv: Tensor, nHead: Int, dropoutP: Float = 0, tr
     let outL = HeadLayout(batchStride: T * C, headStride: hs, ld: C)
     let shape = AttentionShape(B: B, H: nHead, T: T, hs: hs, causal: true, dropoutP: p, seed: p > 0 ? nextSeed() : 0)
     let out = Tensor(uninitialized: [B, T, C])
-    let P = Tensor(uninitialized: [B, nHead, T, T])
     let base = qkv.data
+    guard Tensor.needsGrad(qkv) else {  // inference: P is not kept
+        attentionForward(out.data, outL, nil, base, inL, base + C, inL, base + 2 * C, inL, shape)
+        return out
+    }
+    let P = Tensor(uninitialized: [B, nHead, T, T])
     attentionForward(out.data, outL, P.data, base, inL, base + C, inL, base + 2 * C, inL, shape)
-    guard Tensor.needsGrad(qkv) else { return out }
     return out.record([qkv]) { out in
         // Every (b, h) writes a disjoint block of dqkv and together they cover it: beta 0 on a fresh buffer.
         let (d, acc) = qkv.gradBuffer()

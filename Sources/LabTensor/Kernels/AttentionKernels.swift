@@ -48,19 +48,23 @@ struct AttentionShape {
     }
 }
 
-/// q, k, v (strided heads) → out (strided heads), P (B, H, T, T).
-func attentionForward(_ out: UnsafeMutablePointer<Float>, _ oL: HeadLayout, _ P: UnsafeMutablePointer<Float>,
+/// q, k, v (strided heads) → out (strided heads), P (B, H, T, T) (nil: not kept, inference).
+func attentionForward(_ out: UnsafeMutablePointer<Float>, _ oL: HeadLayout, _ P: UnsafeMutablePointer<Float>?,
                       _ q: UnsafePointer<Float>, _ qL: HeadLayout, _ k: UnsafePointer<Float>, _ kL: HeadLayout,
                       _ v: UnsafePointer<Float>, _ vL: HeadLayout, _ s: AttentionShape) {
     let T = s.T, hs = s.hs, H = s.H
-    let os = SendPtr(out), ps = SendPtr(P), qs = SendPtr(q), ks = SendPtr(k), vs = SendPtr(v)
+    let os = SendPtr(out), ps = P.map { SendPtr($0) }, qs = SendPtr(q), ks = SendPtr(k), vs = SendPtr(v)
     let dropout = s.dropoutP > 0
     parallelRanges(s.B * H, costPerItem: T * T * hs * 4) { r in
         let scratch = dropout ? LabTensor.scratch(T * T) : nil
-        defer { if let sc = scratch { releaseScratch(sc, T * T) } }
+        let pTask = ps == nil ? LabTensor.scratch(T * T) : nil  // inference: one (T, T) block per task
+        defer {
+            if let sc = scratch { releaseScratch(sc, T * T) }
+            if let pt = pTask { releaseScratch(pt, T * T) }
+        }
         for bh in r {
             let b = bh / H, h = bh % H
-            let p = ps.p + bh * T * T
+            let p = pTask ?? ps!.p + bh * T * T
             let qp = qs.p + qL.offset(b, h), kp = ks.p + kL.offset(b, h), vp = vs.p + vL.offset(b, h)
             // S = scale · Q Kᵀ (T, T), by blocks of query rows: causal rows [r0, r1) only need keys [0, r1).
             var r0 = 0
