@@ -121,8 +121,9 @@ public final class TerminalReporter: LabRunObserver {
         let time = result.seconds.map { String(format: "%.2f s", $0) } ?? ""
         switch result.status {
         case .passed:
-            if cell.options.hidden || !showCode { return }
+            if cell.options.hidden { return }
             if !tty, let p = result.progress { write(p + "\n") }
+            if !showCode { return }
             if result.droppedBytes > 0 { write(paint("[output capped: \(result.droppedBytes) more bytes not kept]", "33") + "\n") }
             write(paint("✓", "32") + dim(" \(time)") + "\n")
         case .expectedFailure:
