@@ -164,10 +164,10 @@ public final class BPETokenizer: Tokenizer {
                     let h = PieceCache.hash(p + i, len)
                     if !cache.lookup(p + i, len, h, into: &out) {
                         if scratch.count < len { scratch = [Int32](repeating: 0, count: len); ranks = scratch }
-                        let m = merge(p + i, len, &scratch, &ranks)
+                        let m = len <= 256 ? merge(p + i, len, &scratch, &ranks) : mergeLong(p + i, len, &scratch)
                         scratch.withUnsafeBufferPointer { s in
                             for k in 0..<m { out.append(Int(s[k])) }
-                            cache.insert(p + i, len, h, UnsafeBufferPointer(rebasing: s[0..<m]))
+                            if len <= 256 { cache.insert(p + i, len, h, UnsafeBufferPointer(rebasing: s[0..<m])) }
                         }
                     }
                 }
@@ -178,7 +178,7 @@ public final class BPETokenizer: Tokenizer {
 
     /// BPE on one piece: start from byte tokens, merge the lowest-ranked adjacent pair (leftmost on ties) until none is
     /// a merge. Returns the number of ids left in `ids`.
-    private func merge(_ p: UnsafePointer<UInt8>, _ n: Int, _ ids: inout [Int32], _ ranks: inout [Int32]) -> Int {
+    func merge(_ p: UnsafePointer<UInt8>, _ n: Int, _ ids: inout [Int32], _ ranks: inout [Int32]) -> Int {
         ids.withUnsafeMutableBufferPointer { idb in
             ranks.withUnsafeMutableBufferPointer { rb in
                 let ids = idb.baseAddress!, ranks = rb.baseAddress!
@@ -200,6 +200,62 @@ public final class BPETokenizer: Tokenizer {
                 return count
             }
         }
+    }
+
+    /// The same merges for long pieces (a run of 100k letters without a space) in O(n log n): a linked list of
+    /// symbols and a min-heap of (rank, position) so the lowest rank, leftmost first, merges next; stale heap
+    /// entries are skipped. `merge` is the readable O(n²) reference; tests compare the two.
+    func mergeLong(_ p: UnsafePointer<UInt8>, _ n: Int, _ out: inout [Int32]) -> Int {
+        var ids = (0..<n).map { byteIds[Int(p[$0])] }
+        var next = Array(1...n), prev = Array(-1..<(n - 1))   // next[n-1] == n means none
+        var heap: [UInt64] = []
+        heap.reserveCapacity(n)
+        func push(_ i: Int) {
+            guard i >= 0, next[i] < n else { return }
+            let r = pairs.lookup(ids[i], ids[next[i]]).rank
+            guard r != Int32.max else { return }
+            heap.append(UInt64(UInt32(r)) << 32 | UInt64(i))
+            var c = heap.count - 1
+            while c > 0 { let par = (c - 1) / 2; if heap[par] <= heap[c] { break }; heap.swapAt(par, c); c = par }
+        }
+        func pop() -> UInt64 {
+            let top = heap[0]
+            let last = heap.removeLast()
+            if !heap.isEmpty {
+                heap[0] = last
+                var c = 0
+                while true {
+                    let l = 2 * c + 1, r = l + 1
+                    var m = c
+                    if l < heap.count && heap[l] < heap[m] { m = l }
+                    if r < heap.count && heap[r] < heap[m] { m = r }
+                    if m == c { break }
+                    heap.swapAt(c, m); c = m
+                }
+            }
+            return top
+        }
+        for i in 0..<(n - 1) { push(i) }
+        var alive = [Bool](repeating: true, count: n)
+        while !heap.isEmpty {
+            let top = pop()
+            let rank = Int32(truncatingIfNeeded: top >> 32), i = Int(top & 0xFFFF_FFFF)
+            guard alive[i], next[i] < n else { continue }
+            let j = next[i]
+            let (r, merged) = pairs.lookup(ids[i], ids[j])
+            guard r == rank else { continue }   // stale: one side has merged since
+            ids[i] = merged
+            alive[j] = false
+            next[i] = next[j]
+            if next[j] < n { prev[next[j]] = i }
+            push(prev[i])
+            push(i)
+        }
+        var count = 0
+        if out.count < n { out = [Int32](repeating: 0, count: n) }
+        var i = 0
+        while i < n { out[count] = ids[i]; count += 1; i = next[i] }
+        return count
     }
 
     // MARK: Decoding

@@ -55,6 +55,22 @@ final class GPT2TokenizerTests: XCTestCase {
         }
     }
 
+    /// The heap-based merge for long pieces gives the same ids as the O(n²) reference merge.
+    func testLongPieceMergeMatchesReference() throws {
+        var rng = SplitMix64(seed: 11)
+        let alphabet = Array("aaaabbbcdeeeinorsthlm".utf8) + Array("ÿé日".utf8)
+        for _ in 0..<500 {
+            let n = 2 + Int(rng.next() % 400)
+            let bytes = (0..<n).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+            var s1 = [Int32](repeating: 0, count: n), r1 = s1, s2 = s1
+            let a = bytes.withUnsafeBufferPointer { enc.merge($0.baseAddress!, n, &s1, &r1) }
+            let b = bytes.withUnsafeBufferPointer { enc.mergeLong($0.baseAddress!, n, &s2) }
+            XCTAssertEqual(Array(s1[0..<a]), Array(s2[0..<b]))
+        }
+        let long = String(repeating: "ab", count: 100_000)   // one 200 kB piece
+        XCTAssertEqual(try enc.decode(enc.encode(long)), long)
+    }
+
     func testPretokenizerSplitsLikeGPT2Regex() {
         XCTAssertEqual(ByteLevel.pretokenize("Hello world's  end\n\n x  "), ["Hello", " world", "'s", " ", " end", "\n\n", " x", "  "])
         XCTAssertEqual(ByteLevel.pretokenize("I'LL 123abc"), ["I", "'", "LL", " 123", "abc"])
