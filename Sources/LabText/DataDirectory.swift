@@ -13,8 +13,9 @@ public struct DataFile: Sendable {
 
 /// Finds data files (corpora, vocabularies) the way every lab and `labrun` command does.
 ///
-/// Search order: an explicit directory (`--data-dir`), `$LABRUN_DATA_DIR`, `../shared/data` beside the repository
-/// (found from the working directory and from the executable), then the download cache `~/.cache/labrun/data`.
+/// An explicit directory (`--data-dir`) is the only place looked in. Otherwise the search order is
+/// `$LABRUN_DATA_DIR`, `../shared/data` beside the repository (found from the working directory and from the
+/// executable), then the download cache `~/.cache/labrun/data`.
 /// Known files are checked against their SHA-256; a missing known file is downloaded from its public URL when a
 /// network exists, otherwise the error says where it looked and what to do.
 ///
@@ -45,9 +46,8 @@ public enum DataDirectory {
     }
 
     /// The directories searched, in order, when no explicit data directory is given.
-    public static func searchPaths(dataDir: URL? = nil) -> [URL] {
+    public static func searchPaths() -> [URL] {
         var dirs: [URL] = []
-        if let d = dataDir { dirs.append(d) }
         if let env = ProcessInfo.processInfo.environment["LABRUN_DATA_DIR"], !env.isEmpty {
             dirs.append(URL(fileURLWithPath: env))
         }
