@@ -2,9 +2,9 @@
 import PackageDescription
 
 // Kernels are hot in every configuration (tests train small models too), so the numeric targets are
-// always optimised; `haswell` gives AVX2+FMA SIMD on any x86-64 from 2013 on (see ../shared/notes/tensor-library.md §2.5).
+// always optimised (-O, not -Ounchecked: preconditions on shapes must still fire); `haswell` gives AVX2+FMA SIMD on any x86-64 from 2013 on (see ../shared/notes/tensor-library.md §2.5).
 let fast: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked", "-target-cpu", "haswell"])
+    .unsafeFlags(["-O", "-enforce-exclusivity=unchecked", "-target-cpu", "haswell"])
 ]
 
 let package = Package(
