@@ -190,8 +190,15 @@ public final class Grader: @unchecked Sendable {
             let lock = NSLock()
             let brokenFiles = broken
             let regionFile = Dictionary(stubs.flatMap { f, s in s.regions.map { ($0.name, f) } }, uniquingKeysWith: { a, _ in a })
+            let budget = lab.manifest.submissionBudget
+            let testsStart = monotonicNow()
             try parallelForEach(count: pending.count, jobs: options.testJobs) { i in
                 let t = pending[i]
+                if monotonicNow() - testsStart > budget {
+                    let r = self.result(t, .timedOut, message: "Not run: this submission used up its \(formatPoints(budget)) s budget for all tests (earlier tests hung or were very slow).")
+                    lock.lock(); box.byID[t.id] = r; lock.unlock()
+                    return
+                }
                 var r = try self.run(t, runner: runner, sandbox: sandbox, slot: i)
                 // A stub reached because the student's file was replaced: that is the compile error's doing.
                 if r.status == .notImplemented, let name = notImplementedName(r.message), let f = regionFile[name] {

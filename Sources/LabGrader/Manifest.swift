@@ -60,6 +60,7 @@ public struct LatePolicy: Codable, Sendable, Equatable {
 /// late: { per_day: 0.1, max: 0.5 }
 /// timeout: 20          # seconds per test (default 10)
 /// memory_mb: 4096      # per test process (default 4096)
+/// submission_timeout: 300   # all tests of one submission (default 10 × timeout, at least 60)
 /// tests:
 ///   - { id: TransformerBlockTests/testShape, points: 1, hint: "Output is (B, T, C)." }
 ///   - { id: HiddenTransformerTests/testGradients, points: 3, visibility: hidden }
@@ -71,6 +72,9 @@ public struct LabManifest: Codable, Sendable, Equatable {
     public var late: LatePolicy?
     public var timeout: Double?
     public var memoryMB: Int?
+    /// Seconds one submission may spend running tests (default 10 × `timeout`, at least 60); tests not started
+    /// by then are reported as timed out without running, so a hanging submission cannot hold a batch for long.
+    public var submissionTimeout: Double?
     /// Extra `swiftc` optimisation for the exercises and tests (default false: `-Onone`, faster to compile).
     public var optimize: Bool?
     public var tests: [TestSpec]
@@ -83,7 +87,7 @@ public struct LabManifest: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case lab, title, due, late, timeout, memoryMB = "memory_mb", optimize, tests, hiddenSummary = "hidden_summary"
+        case lab, title, due, late, timeout, memoryMB = "memory_mb", submissionTimeout = "submission_timeout", optimize, tests, hiddenSummary = "hidden_summary"
     }
 
     public init(from decoder: Decoder) throws {
@@ -94,6 +98,7 @@ public struct LabManifest: Codable, Sendable, Equatable {
         late = try c.decodeIfPresent(LatePolicy.self, forKey: .late)
         timeout = try c.decodeIfPresent(Double.self, forKey: .timeout)
         memoryMB = try c.decodeIfPresent(Int.self, forKey: .memoryMB)
+        submissionTimeout = try c.decodeIfPresent(Double.self, forKey: .submissionTimeout)
         optimize = try c.decodeIfPresent(Bool.self, forKey: .optimize)
         tests = try c.decodeIfPresent([TestSpec].self, forKey: .tests) ?? []
         hiddenSummary = try c.decodeIfPresent(HiddenSummary.self, forKey: .hiddenSummary)
@@ -101,6 +106,7 @@ public struct LabManifest: Codable, Sendable, Equatable {
 
     public var maxScore: Double { tests.reduce(0) { $0 + $1.points } }
     public var testTimeout: Double { timeout ?? 10 }
+    public var submissionBudget: Double { submissionTimeout ?? max(60, 10 * testTimeout) }
     public var memoryBytes: UInt64 { UInt64(memoryMB ?? 4096) << 20 }
     public func spec(_ id: String) -> TestSpec? { tests.first { $0.id == id } }
 

@@ -116,10 +116,10 @@ final class GradeTests: XCTestCase {
         XCTAssertEqual(entries.count, 2, "one Exercises build and one test runner, reused: \(entries)")
     }
 
-    func runScript(_ out: String, env: [String: String]) throws {
+    func runScript(_ out: String, kinds: [String] = [], env: [String: String]) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = [Fixture.source.deletingLastPathComponent().appendingPathComponent("make_submissions.sh").path, out]
+        p.arguments = [Fixture.source.deletingLastPathComponent().appendingPathComponent("make_submissions.sh").path, out] + kinds
         p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
         try p.run()
         p.waitUntilExit()
@@ -134,5 +134,17 @@ final class GradeTests: XCTestCase {
             if cmd.contains(needle) { n += 1 }
         }
         return n
+    }
+
+    func testASubmissionBudgetStopsAHangingSubmissionEarly() throws {
+        let course = try Fixture.course()
+        let yml = course.labDir("1").appendingPathComponent("grading.yml")
+        try (String(contentsOf: yml, encoding: .utf8) + "submission_timeout: 1.5\n").write(to: yml, atomically: true, encoding: .utf8)
+        try runScript(course.root.appendingPathComponent("submissions").path, kinds: ["hang"], env: [:])
+        let r = try Fixture.grader(course, jobs: 1).grade(Submission(name: "hang", dir: course.root.appendingPathComponent("submissions/hang")))
+        // The Stats tests run first and pass; testCount hangs (2 s of CPU); what is left is not run, and not passed.
+        XCTAssertEqual(r.tests.map(\.status), [.passed, .passed, .passed, .timedOut, .timedOut, .timedOut, .timedOut], TerminalFormat.render(r))
+        XCTAssertEqual(r.test("CounterTests/testMostCommon")!.message,
+                       "Not run: this submission used up its 1.5 s budget for all tests (earlier tests hung or were very slow).")
     }
 }
