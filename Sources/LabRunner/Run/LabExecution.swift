@@ -150,14 +150,20 @@ public final class LabExecution {
             results[c].droppedBytes = (out.dropped[c] ?? 0) + (err.dropped[c] ?? 0)
             if let e = expected[c] {
                 results[c].status = e.failed ? .expectedFailure : .failed
-                results[c].crashLine = e.failed ? crashLine(in: err.text(c), labFile: project.displayPath(lab.path)) : nil
-                results[c].message = e.failed
-                    ? expectedFailureMessage(e.reason, line: results[c].crashLine, stderr: withoutStackTrace(err.text(c)))
-                    : "expected an error (should-fail), but the cell ran without one"
+                describeExpected(c)
             } else {
                 results[c].status = .passed
             }
             view.add(.finished(c))
+        }
+        /// The message of a should-fail cell comes from its stderr, which is read separately from the channel:
+        /// it is (re)made when the cell's output is known to be complete (its verdict is shown, or the program ended).
+        func describeExpected(_ c: Int) {
+            guard let e = expected[c] else { return }
+            results[c].crashLine = e.failed ? crashLine(in: err.text(c), labFile: project.displayPath(lab.path)) : nil
+            results[c].message = e.failed
+                ? expectedFailureMessage(e.reason, line: results[c].crashLine, stderr: withoutStackTrace(err.text(c)))
+                : "expected an error (should-fail), but the cell ran without one"
         }
         /// Passes queued events to the observer in document order (stdout, stderr and the channel are read
         /// separately, so a cell's output can arrive after the next cell's channel record).
@@ -169,7 +175,9 @@ public final class LabExecution {
                 case .output(let c, let kind, let text): observer.output(lab.cells[c], stream: kind, text: text)
                 case .display(let c, let d): observer.display(lab.cells[c], output: d)
                 case .progress(let c, let line): observer.progress(lab.cells[c], line: line)
-                case .finished(let c): observer.cellFinished(lab.cells[c], result: results[c])
+                case .finished(let c):
+                    describeExpected(c)
+                    observer.cellFinished(lab.cells[c], result: results[c])
                 }
             }
         }
@@ -255,6 +263,7 @@ public final class LabExecution {
             results[i].stdout = out.text(i)
             results[i].stderr = withoutStackTrace(err.text(i))
             results[i].droppedBytes = (out.dropped[i] ?? 0) + (err.dropped[i] ?? 0)
+            describeExpected(i)
         }
         // Output before the first cell (library start-up messages) goes to the first cell.
         if let first = cells.first, !out.text(-1).isEmpty || !err.text(-1).isEmpty {
