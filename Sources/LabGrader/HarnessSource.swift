@@ -46,6 +46,7 @@ enum HarnessSource {
             var buf = [UInt8](repeating: 0, count: 4096)
             while true {
                 let n = read(0, &buf, buf.count)
+                if n < 0 && errno == EINTR { continue }
                 if n <= 0 { break }
                 data += buf[0..<n]
             }

@@ -50,8 +50,17 @@ struct ChannelRecord: Decodable {
 }
 
 extension Grader {
-    /// Runs one test in its own process and decides its status from positive evidence.
+    /// Runs one test in its own process and decides its status from positive evidence. A runner that could not
+    /// start (it never read its run config: seen once under heavy load) is tried once more before the grade fails.
     func run(_ t: DiscoveredTest, runner: URL, sandbox: Sandbox, slot: Int) throws -> TestResult {
+        do {
+            return try runOnce(t, runner: runner, sandbox: sandbox, slot: slot)
+        } catch GradeError.harness {
+            return try runOnce(t, runner: runner, sandbox: sandbox, slot: slot)
+        }
+    }
+
+    private func runOnce(_ t: DiscoveredTest, runner: URL, sandbox: Sandbox, slot: Int) throws -> TestResult {
         let spec = lab.manifest.spec(t.id)!
         let timeout = spec.timeout ?? lab.manifest.testTimeout
         let secret = randomHex(32)
