@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "LabProcess"),
         .target(name: "LabRunner", dependencies: ["Ccmark", "LabProcess", "LabDisplay",
                                                   .product(name: "Yams", package: "Yams")]),
-        .target(name: "LabGrader", dependencies: ["LabProcess", "LabRunner", "LabText",
+        .target(name: "LabGrader", dependencies: ["LabProcess", "LabRunner", "LabText", "LabDisplay",
                                                   .product(name: "Yams", package: "Yams"),
                                                   .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(name: "labrun", dependencies: [

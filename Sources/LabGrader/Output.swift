@@ -1,4 +1,5 @@
 import Foundation
+import LabDisplay
 
 extension GradeReport {
     /// What a student may see at `now`: tests whose visibility does not allow it are removed (not blanked), and
@@ -154,21 +155,10 @@ func firstLine(_ s: String) -> String { String(s.split(separator: "\n").first ??
 
 func rounded(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
 
-/// XML/HTML escaping (text and attribute values); drops control characters XML 1.0 forbids.
+/// XML/HTML escaping (text and attribute values): LabDisplay's `escapeHTML`, after dropping the control characters
+/// XML 1.0 forbids (JUnit files must parse).
 func esc(_ s: String) -> String {
-    var o = ""
-    o.reserveCapacity(s.count)
-    for u in s.unicodeScalars {
-        switch u {
-        case "&": o += "&amp;"
-        case "<": o += "&lt;"
-        case ">": o += "&gt;"
-        case "\"": o += "&quot;"
-        case "'": o += "&#39;"
-        default:
-            if u.value < 0x20 && u != "\n" && u != "\t" && u != "\r" { continue }
-            o.unicodeScalars.append(u)
-        }
-    }
-    return o
+    var kept = String.UnicodeScalarView()
+    for u in s.unicodeScalars where !(u.value < 0x20 && u != "\n" && u != "\t" && u != "\r") { kept.append(u) }
+    return escapeHTML(String(kept))
 }

@@ -168,17 +168,19 @@ public final class LabExecution {
         /// Passes queued events to the observer in document order (stdout, stderr and the channel are read
         /// separately, so a cell's output can arrive after the next cell's channel record).
         func flushSettled() {
-            view.flush(stdoutCell: out.current, stderrCell: err.current) { action in
-                guard let observer else { return }
-                switch action {
-                case .started(let c): observer.cellStarted(lab.cells[c])
-                case .output(let c, let kind, let text): observer.output(lab.cells[c], stream: kind, text: text)
-                case .display(let c, let d): observer.display(lab.cells[c], output: d)
-                case .progress(let c, let line): observer.progress(lab.cells[c], line: line)
-                case .finished(let c):
-                    describeExpected(c)
-                    observer.cellFinished(lab.cells[c], result: results[c])
-                }
+            view.flush(stdoutCell: out.current, stderrCell: err.current, deliver)
+        }
+        /// Hands one queued event to the observer (a verdict once the cell's output is complete).
+        func deliver(_ action: ViewQueue.Action) {
+            guard let observer else { return }
+            switch action {
+            case .started(let c): observer.cellStarted(lab.cells[c])
+            case .output(let c, let kind, let text): observer.output(lab.cells[c], stream: kind, text: text)
+            case .display(let c, let d): observer.display(lab.cells[c], output: d)
+            case .progress(let c, let line): observer.progress(lab.cells[c], line: line)
+            case .finished(let c):
+                describeExpected(c)
+                observer.cellFinished(lab.cells[c], result: results[c])
             }
         }
         func handle(_ records: [LabChannel.Record]) {
@@ -248,14 +250,7 @@ public final class LabExecution {
         handle(events.read())
         view.flushAll { action in
             if case .finished = action { return }  // verdicts of unfinished cells come below
-            guard let observer else { return }
-            switch action {
-            case .started(let c): observer.cellStarted(lab.cells[c])
-            case .output(let c, let kind, let text): observer.output(lab.cells[c], stream: kind, text: text)
-            case .display(let c, let d): observer.display(lab.cells[c], output: d)
-            case .progress(let c, let line): observer.progress(lab.cells[c], line: line)
-            case .finished: break
-            }
+            deliver(action)
         }
         let exitTime = monotonicSeconds()
 
