@@ -9,6 +9,7 @@
 // Each figure is the median of --repeats repeats (min and max shown); peak RSS is VmHWM at the end.
 //
 // Per-op timings at the lab shapes: train-bench --profile [--op-repeats 5]
+// The lab's written-out attention (the student path) instead of the fused one: train-bench --written-out
 // GPT-2 small memory check: train-bench --gpt2-small tied|untied
 // Usage:  swift build -c release --product train-bench && .build/release/train-bench [--repeats 5] [--steps 10]
 // Side by side (alternate the programs, the host's speed drifts):
@@ -75,7 +76,8 @@ if CommandLine.arguments.contains("--profile") {
 let config = GPTConfig.miniShakespeare(vocabSize: 65)
 let (B, T) = (32, config.blockSize)
 manualSeed(1337)
-let model = GPT(config)
+let writtenOut = CommandLine.arguments.contains("--written-out")
+let model = writtenOut ? GPT(config, block: { WrittenOutBlock($0) }) : GPT(config)
 let optimizer = AdamW(model.parameters(), lr: 3e-4)
 manualSeed(0)
 let data = Tensor.randint(config.vocabSize, [200_000]).ints
@@ -98,7 +100,7 @@ func trainStep(_ x: Tensor, _ y: Tensor) -> Float {
 }
 
 print("LabNN train-bench: OpenBLAS core \(BLAS.coreName), OpenBLAS threads \(BLAS.threads), LabTensor threads \(getNumThreads())")
-print("mini-GPT V=\(config.vocabSize) C=\(config.nEmbd) H=\(config.nHead) L=\(config.nLayer) T=\(T) B=\(B) dropout=\(config.dropout), "
+print((writtenOut ? "blocks: written-out attention (the lab's exercise path)\n" : "") + "mini-GPT V=\(config.vocabSize) C=\(config.nEmbd) H=\(config.nHead) L=\(config.nLayer) T=\(T) B=\(B) dropout=\(config.dropout), "
       + "\(model.parameterCount) params; \(repeats) repeats of \(steps) train steps / \(evalIters) forwards / \(genTokens) tokens")
 
 model.train()

@@ -198,7 +198,73 @@ public func stack(_ tensors: [Tensor], dim: Int = 0) -> Tensor {
 }
 
 /// Copies a contiguous tensor of `shape` (4-byte elements) into `dst` with its dims reordered by `dims`.
+///
+/// Two fast paths cover attention's reshapes (`permuteCopyReference` below is the readable version the tests compare
+/// against): the last dim stays last, as in `(B, T, nh, hs) -> (B, nh, T, hs)`: rows of `shape.last` elements are
+/// copied whole; the last two dims swap, as in `k.transpose(-2, -1)`: a batch of matrix transposes in 16 × 16 tiles.
+/// Both split over the cores.
 func permuteCopy(_ src: UnsafeMutableRawPointer, _ shape: [Int], _ dims: [Int], _ dst: UnsafeMutableRawPointer) {
+    let nd = shape.count
+    let total = shape.reduce(1, *)
+    if total == 0 { return }
+    let s = SendPtr(src.assumingMemoryBound(to: UInt32.self)), o = SendPtr(dst.assumingMemoryBound(to: UInt32.self))
+    if nd >= 2 && dims[nd - 1] == nd - 1 {
+        // Rows stay whole: permute the leading dims of a tensor of rows.
+        let row = shape[nd - 1], rows = total / row
+        var srcStrides = [Int](repeating: row, count: nd - 1)
+        for i in stride(from: nd - 3, through: 0, by: -1) { srcStrides[i] = srcStrides[i + 1] * shape[i + 1] }
+        let outShape = dims.dropLast().map { shape[$0] }
+        let st = dims.dropLast().map { srcStrides[$0] }
+        parallelRanges(rows, costPerItem: row) { r in
+            // Odometer over the output's leading dims, started at row r.lowerBound.
+            var idx = [Int](repeating: 0, count: nd - 1), off = 0, rem = r.lowerBound
+            for d in stride(from: nd - 2, through: 0, by: -1) {
+                idx[d] = rem % outShape[d]; rem /= outShape[d]; off += idx[d] * st[d]
+            }
+            for w in r {
+                (o.p + w * row).update(from: s.p + off, count: row)
+                var d = nd - 2
+                while d >= 0 {
+                    idx[d] += 1; off += st[d]
+                    if idx[d] < outShape[d] { break }
+                    off -= st[d] * outShape[d]; idx[d] = 0
+                    d -= 1
+                }
+            }
+        }
+        return
+    }
+    if nd >= 2 && dims[nd - 1] == nd - 2 && dims[nd - 2] == nd - 1 && dims.dropLast(2) == Array(0..<(nd - 2)) {
+        // A batch of (m, n) -> (n, m) transposes.
+        let m = shape[nd - 2], n = shape[nd - 1], batch = total / (m * n)
+        let tile = 16
+        func transpose(_ a: UnsafePointer<UInt32>, _ b: UnsafeMutablePointer<UInt32>, rows: Range<Int>) {
+            var i0 = rows.lowerBound
+            while i0 < rows.upperBound {
+                let i1 = Swift.min(i0 + tile, rows.upperBound)
+                var j0 = 0
+                while j0 < n {
+                    let j1 = Swift.min(j0 + tile, n)
+                    for i in i0..<i1 { for j in j0..<j1 { b[j * m + i] = a[i * n + j] } }
+                    j0 = j1
+                }
+                i0 = i1
+            }
+        }
+        if batch >= 2 {
+            parallelRanges(batch, costPerItem: m * n) { r in
+                for bi in r { transpose(s.p + bi * m * n, o.p + bi * m * n, rows: 0..<m) }
+            }
+        } else {
+            parallelRanges(m, costPerItem: n) { r in transpose(s.p, o.p, rows: r) }
+        }
+        return
+    }
+    permuteCopyReference(src, shape, dims, dst)
+}
+
+/// The readable permute: walk the output in order, reading the source through permuted strides (any `dims`).
+func permuteCopyReference(_ src: UnsafeMutableRawPointer, _ shape: [Int], _ dims: [Int], _ dst: UnsafeMutableRawPointer) {
     let s = src.assumingMemoryBound(to: UInt32.self), o = dst.assumingMemoryBound(to: UInt32.self)
     let nd = shape.count
     var srcStrides = [Int](repeating: 1, count: nd)

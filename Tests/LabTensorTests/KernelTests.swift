@@ -119,4 +119,41 @@ import Glibc
         #expect(close(p, expected, atol: 1e-6))
         #expect(Swift.abs(Kernels.sumOfSquares(g, 3) - (0.01 + 0.09 + 4)) < 1e-6)
     }
+
+    /// All permutations of 0..<n.
+    static func permutations(_ n: Int) -> [[Int]] {
+        if n == 0 { return [[]] }
+        return permutations(n - 1).flatMap { p in (0...p.count).map { i in var q = p; q.insert(n - 1, at: i); return q } }
+    }
+
+    @Test(arguments: [[7, 3], [2, 3, 5], [1, 13, 1], [2, 3, 5, 7], [3, 17, 4, 9], [2, 130, 4, 64], [1, 2, 200, 67]])
+    func permuteFastPathsMatchReference(shape: [Int]) {
+        // Every permutation, including the two fast paths (last dim kept; last two dims swapped), odd and
+        // parallel-sized shapes; the copies must be bit-identical to the readable walk.
+        let x = uniform(shape, -5, 5, seed: UInt64(shape.reduce(1, *)))
+        for dims in Self.permutations(shape.count) where dims != Array(0..<shape.count) {
+            let fast = x.permute(dims)
+            var ref = [Float](repeating: .nan, count: x.count)
+            ref.withUnsafeMutableBytes { r in
+                x.scalars.withUnsafeBytes { s in
+                    permuteCopyReference(UnsafeMutableRawPointer(mutating: s.baseAddress!), shape, dims, r.baseAddress!)
+                }
+            }
+            #expect(fast.shape == dims.map { shape[$0] })
+            let got = fast.scalars
+            let bad = (0..<got.count).first { got[$0] != ref[$0] }
+            #expect(bad == nil, "permute \(shape) by \(dims): element \(bad ?? -1) differs from the reference walk")
+        }
+        // One case by explicit indices, independent of both: (a, b, c, d) -> (a, c, b, d) and (a, b, d, c).
+        if shape.count == 4 {
+            let (A, B, C, D) = (shape[0], shape[1], shape[2], shape[3])
+            let xs = x.scalars, y1 = x.transpose(1, 2).scalars, y2 = x.transpose(-2, -1).scalars
+            var ok = true
+            for a in 0..<A { for b in 0..<B { for c in 0..<C { for d in 0..<D {
+                let v = xs[((a * B + b) * C + c) * D + d]
+                ok = ok && y1[((a * C + c) * B + b) * D + d] == v && y2[((a * B + b) * D + d) * C + c] == v
+            } } } }
+            #expect(ok)
+        }
+    }
 }
