@@ -45,7 +45,7 @@ let package = Package(
         ]),
 
         // Benchmarks (printed figures, never timed tests).
-        .executableTarget(name: "train-bench", dependencies: ["LabNN", "LabTensor"], path: "Benchmarks/TrainBench",
+        .executableTarget(name: "train-bench", dependencies: ["LabKit"], path: "Benchmarks/TrainBench",
                           swiftSettings: fast),
         .executableTarget(name: "tokenizer-bench", dependencies: ["LabText"], path: "Benchmarks/TokenizerBench",
                           swiftSettings: fast),

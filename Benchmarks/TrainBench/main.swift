@@ -9,7 +9,8 @@
 // Each figure is the median of --repeats repeats (min and max shown); peak RSS is VmHWM at the end.
 //
 // Per-op timings at the lab shapes: train-bench --profile [--op-repeats 5]
-// The lab's written-out attention (the student path) instead of the fused one: train-bench --written-out
+// Lab 30's blocks (the student path: Solutions/Exercises, attention written out op by op as on the slide) instead of
+// the library's fused attention: train-bench --written-out
 // GPT-2 small memory check: train-bench --gpt2-small tied|untied
 // Usage:  swift build -c release --product train-bench && .build/release/train-bench [--repeats 5] [--steps 10]
 // Side by side (alternate the programs, the host's speed drifts):
@@ -77,7 +78,8 @@ let config = GPTConfig.miniShakespeare(vocabSize: 65)
 let (B, T) = (32, config.blockSize)
 manualSeed(1337)
 let writtenOut = CommandLine.arguments.contains("--written-out")
-let model = writtenOut ? GPT(config, block: { WrittenOutBlock($0) }) : GPT(config)
+// Solutions/SelfAttention.swift and TransformerBlock.swift are links to lab 30's reference exercises.
+let model = writtenOut ? GPT(config, block: { TransformerBlock($0) }) : GPT(config)
 let optimizer = AdamW(model.parameters(), lr: 3e-4)
 manualSeed(0)
 let data = Tensor.randint(config.vocabSize, [200_000]).ints

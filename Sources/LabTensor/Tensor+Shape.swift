@@ -223,13 +223,7 @@ func permuteCopy(_ src: UnsafeMutableRawPointer, _ shape: [Int], _ dims: [Int], 
             }
             for w in r {
                 (o.p + w * row).update(from: s.p + off, count: row)
-                var d = nd - 2
-                while d >= 0 {
-                    idx[d] += 1; off += st[d]
-                    if idx[d] < outShape[d] { break }
-                    off -= st[d] * outShape[d]; idx[d] = 0
-                    d -= 1
-                }
+                odometerStep(&idx, &off, outShape, st, upTo: nd - 2)
             }
         }
         return
@@ -279,12 +273,19 @@ func permuteCopyReference(_ src: UnsafeMutableRawPointer, _ shape: [Int], _ dims
     while w < total {
         for i in 0..<inner { o[w + i] = s[off + i * innerStride] }
         w += inner
-        var d = nd - 2
-        while d >= 0 {
-            idx[d] += 1; off += st[d]
-            if idx[d] < outShape[d] { break }
-            off -= st[d] * outShape[d]; idx[d] = 0
-            d -= 1
-        }
+        odometerStep(&idx, &off, outShape, st, upTo: nd - 2)
+    }
+}
+
+/// Advances the multi-index `idx` over `shape[0...upTo]` by one step in row-major order (dim `upTo` fastest),
+/// keeping `off` equal to Σ idx[d] · strides[d].
+@inline(__always)
+func odometerStep(_ idx: inout [Int], _ off: inout Int, _ shape: [Int], _ strides: [Int], upTo last: Int) {
+    var d = last
+    while d >= 0 {
+        idx[d] += 1; off += strides[d]
+        if idx[d] < shape[d] { return }
+        off -= strides[d] * shape[d]; idx[d] = 0
+        d -= 1
     }
 }

@@ -1,0 +1,1 @@
+../../../Solutions/Exercises/SelfAttention.swift

@@ -1,0 +1,1 @@
+../../../Solutions/Exercises/TransformerBlock.swift
