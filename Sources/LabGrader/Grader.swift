@@ -147,32 +147,26 @@ public final class Grader: @unchecked Sendable {
         let box = Results()
         var runner: URL?
         if let ex = exercises {
-            var excluded: [Int: [BuildDiagnostic]] = [:]
-            for _ in 0..<4 {
-                let included = lab.tests.filter { excluded[$0.file] == nil }
-                if included.isEmpty { break }
-                let r = try compileRunner(exercises: ex, tests: included, excluded: Set(excluded.keys))
-                if r.ok { runner = r.dir.appendingPathComponent("runner"); break }
-                var byFile: [Int: [BuildDiagnostic]] = [:]
-                for d in r.diagnostics {
-                    if let i = lab.sources.indices.first(where: { "t\($0)_\(lab.sources[$0].url.lastPathComponent)" == d.file }) {
-                        byFile[i, default: []].append(d)
-                    }
-                }
-                if byFile.isEmpty {
-                    for i in lab.sources.indices where excluded[i] == nil { excluded[i] = r.diagnostics }
-                    break
-                }
-                excluded.merge(byFile) { a, _ in a }
+            let compiled = try compileTests(against: ex)
+            runner = compiled.runner
+            // A test file that fails against the released stubs too is the course's fault, not the submission's.
+            let courseBroken = compiled.excluded.isEmpty ? [:] : try testFilesBrokenAgainstStubs()
+            for i in courseBroken.keys.sorted() where compiled.excluded[i] != nil {
+                let n = lab.tests.filter { $0.file == i }.count
+                let file = lab.sources[i].hidden ? "a hidden graded test file" : "the graded test file \(lab.sources[i].url.lastPathComponent)"
+                notes.append("Course error: \(file) does not compile against the course's own stubs; its \(n) test\(n == 1 ? "" : "s") could not run. Tell your instructor.")
             }
             for t in lab.tests {
-                guard let diags = excluded[t.file] else { continue }
+                guard let diags = compiled.excluded[t.file] else { continue }
                 let hidden = lab.sources[t.file].hidden
                 let text = diags.map { d -> String in
                     let name = d.file.replacingOccurrences(of: #"^t\d+_"#, with: "", options: .regularExpression)
                     return hidden ? "error: \(d.message)" : d.text.replacingOccurrences(of: d.file, with: name)
                 }.joined(separator: "\n")
-                box.byID[t.id] = result(t, .compileError, message: "The test does not compile against your code (did a name or signature change?):\n\(text)")
+                let why = courseBroken[t.file] != nil
+                    ? "This test does not compile against the course's own stubs either, so the fault is in the course's test file, not in your code; tell your instructor:"
+                    : "The test does not compile against your code (did a name or signature change?):"
+                box.byID[t.id] = result(t, .compileError, message: why + "\n" + text)
             }
         }
         if runner == nil || giveUp {
@@ -223,6 +217,42 @@ public final class Grader: @unchecked Sendable {
                            buildOK: broken.isEmpty && !giveUp && allDiagnostics.isEmpty, diagnostics: allDiagnostics,
                            notes: notes, score: score, maxScore: maxScore, seconds: monotonicNow() - start,
                            tests: tests, submittedAt: submission.submittedAt, gradedAt: Date(), inputHash: hash)
+    }
+
+    /// Compiles the test runner against `exercises`, leaving out the test files that do not compile (up to 4 tries).
+    /// Returns the runner, or nil when no test file compiles, and the left-out files (index into `lab.sources`)
+    /// with their errors.
+    func compileTests(against exercises: (dir: URL, key: String)) throws -> (runner: URL?, excluded: [Int: [BuildDiagnostic]]) {
+        var excluded: [Int: [BuildDiagnostic]] = [:]
+        for _ in 0..<4 {
+            let included = lab.tests.filter { excluded[$0.file] == nil }
+            if included.isEmpty { break }
+            let r = try compileRunner(exercises: exercises, tests: included, excluded: Set(excluded.keys))
+            if r.ok { return (r.dir.appendingPathComponent("runner"), excluded) }
+            var byFile: [Int: [BuildDiagnostic]] = [:]
+            for d in r.diagnostics {
+                if let i = lab.sources.indices.first(where: { "t\($0)_\(lab.sources[$0].url.lastPathComponent)" == d.file }) {
+                    byFile[i, default: []].append(d)
+                }
+            }
+            if byFile.isEmpty {
+                for i in lab.sources.indices where excluded[i] == nil { excluded[i] = r.diagnostics }
+                break
+            }
+            excluded.merge(byFile) { a, _ in a }
+        }
+        return (nil, excluded)
+    }
+
+    /// The graded test files that do not compile against the released stubs (same API as the solutions): a fault
+    /// in the course. Empty when the grader has no stubs to check with (no Solutions/). Builds are cached.
+    func testFilesBrokenAgainstStubs() throws -> [Int: [BuildDiagnostic]] {
+        guard !stubs.isEmpty else { return [:] }
+        var files: [String: String] = [:]
+        for name in exerciseNames { if let s = stubs[name] { files[name] = s.text } }
+        let r = try compileExercises(files)
+        guard r.ok else { return [:] }   // stubs that do not compile are for `labrun release --check` to report
+        return try compileTests(against: (r.dir, r.key)).excluded
     }
 
     func result(_ t: DiscoveredTest, _ status: TestStatus, message: String, output: String = "", seconds: Double = 0) -> TestResult {

@@ -104,6 +104,36 @@ final class GradeTests: XCTestCase {
         XCTAssertEqual(r.notes, ["Counter.swift did not compile: graded with that file as stubs; tests that need it count as compile errors."])
     }
 
+    func testATestFileBrokenByTheCourseIsBlamedOnTheCourseNotTheStudent() throws {
+        // The instructor's CounterTests.swift calls a method no version of the exercise has: it fails against the
+        // student's code and against the released stubs alike, so the message and a note say the course is at fault.
+        let course = try Fixture.course()
+        let file = course.root.appendingPathComponent("Tests/Graded/1/CounterTests.swift")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        try text.replacingOccurrences(of: "WordCounter().count(", with: "WordCounter().countWords(")
+            .write(to: file, atomically: true, encoding: .utf8)
+        let r = try Fixture.grader(course).grade(Submission(name: "solutions", dir: course.solutionsDir))
+        XCTAssertEqual(r.tests.map(\.status), [.passed, .passed, .passed, .compileError, .compileError, .passed, .passed],
+                       TerminalFormat.render(r))
+        let m = r.test("CounterTests/testCount")!.message
+        XCTAssertTrue(m.hasPrefix("This test does not compile against the course's own stubs either"), m)
+        XCTAssertTrue(m.contains("countWords"), m)
+        XCTAssertEqual(r.notes.filter { $0.hasPrefix("Course error:") },
+                       ["Course error: the graded test file CounterTests.swift does not compile against the course's own stubs; its 2 tests could not run. Tell your instructor."])
+
+        // A student's renamed method is still the student's doing (the api_change kind in the batch test covers the
+        // hidden file); here the visible one.
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let sub = try Fixture.submission(course, "renamed") { files in
+            files["Counter.swift"] = files["Counter.swift"]!.replacingOccurrences(of: "func count(_ text", with: "func count(in text")
+                .replacingOccurrences(of: "count(text)", with: "count(in: text)")
+        }
+        let s = try Fixture.grader(course).grade(sub)
+        XCTAssertTrue(s.test("CounterTests/testCount")!.message.hasPrefix("The test does not compile against your code"),
+                      TerminalFormat.render(s))
+        XCTAssertTrue(s.notes.allSatisfy { !$0.hasPrefix("Course error:") }, "\(s.notes)")
+    }
+
     func testWarmGradeReusesTheBuildAndGivesTheSameResult() throws {
         let course = try Fixture.course()
         let grader = try Fixture.grader(course)
