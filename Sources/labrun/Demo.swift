@@ -14,7 +14,7 @@ struct Demo: ParsableCommand {
     @Argument(help: "A slide number or a path to a lab file.")
     var slide: String
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override a parameter (repeatable).", valueName: "name=value"))
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a value of the lab's `parameters` cell, as for `labrun run` (repeatable).", valueName: "name=value"))
     var sets: [String] = []
 
     @Flag(help: "Link the reference exercises (Solutions/Exercises).")

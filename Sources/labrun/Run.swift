@@ -26,7 +26,7 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("Whole-lab time limit in seconds (cells have their own: `timeout=` option, front matter `timeout:`, else 600).", valueName: "seconds"))
     var timeout: Double = 7200
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override a value of the lab's `parameters` cell, e.g. --set temperature=0.8 (repeatable).", valueName: "name=value"))
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a value of the lab's `parameters` cell, e.g. --set temperature=0.8 (repeatable; an Int, Double or Bool parameter takes only a literal of its type, a String parameter any text).", valueName: "name=value"))
     var sets: [String] = []
 
     @Flag(help: "Rebuild even if a cached build exists.")

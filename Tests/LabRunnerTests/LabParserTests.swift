@@ -143,6 +143,21 @@ final class LabParserTests: XCTestCase {
             XCTAssertEqual("\(e)", "Labs/t.md:5: no parameter 'x' in the parameters cell (declared: t, name, n)")
         }
     }
+
+    func testTypedParameterOverridesAreCheckedBeforeCompiling() throws {
+        let lab = try parse("---\nslide: 1\ntitle: t\n---\n```swift parameters\nlet steps: Int = 1_500  // steps\n"
+                            + "let temperature: Double = 0.8\nlet greedy: Bool = false\nlet prompt: String = \"A\"\n```\n")
+        let ok = try lab.applying(overrides: [("steps", "100"), ("temperature", "1"), ("greedy", "true"), ("prompt", "ROMEO:")])
+        XCTAssertEqual(ok.cells[0].source, "let steps: Int = 100\nlet temperature: Double = 1\nlet greedy: Bool = true\nlet prompt: String = \"ROMEO:\"\n")
+        for (name, value, message) in [
+            ("steps", "abc", "Labs/t.md:6: --set steps=abc: steps is an Int: give a whole number, e.g. --set steps=1_500"),
+            ("steps", "1.5", "Labs/t.md:6: --set steps=1.5: steps is an Int: give a whole number, e.g. --set steps=1_500"),
+            ("temperature", "hot", "Labs/t.md:7: --set temperature=hot: temperature is a Double: give a number, e.g. --set temperature=0.8"),
+            ("greedy", "yes", "Labs/t.md:8: --set greedy=yes: greedy is a Bool: give true or false"),
+        ] {
+            XCTAssertThrowsError(try lab.applying(overrides: [(name, value)])) { e in XCTAssertEqual("\(e)", message) }
+        }
+    }
 }
 
 /// Pipe tables in prose (libcmark has no table extension).

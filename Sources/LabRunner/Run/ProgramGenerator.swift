@@ -67,6 +67,9 @@ extension Lab {
                 guard let decl = ParameterLine(line) else { continue }
                 if !declared.contains(decl.name) { declared.append(decl.name) }
                 guard decl.name == name else { continue }
+                if let problem = decl.literalProblem(value) {
+                    throw LabError(path, line: cells[idx].fenceLine + 1 + j, "--set \(name)=\(value): \(problem)")
+                }
                 var v = value
                 if decl.value.hasPrefix("\""), !v.hasPrefix("\"") { v = swiftStringLiteral(v) }
                 lines[j] = decl.prefix + v
@@ -81,11 +84,25 @@ extension Lab {
     }
 }
 
-/// `let name: Type = value` split into `prefix` (up to and including `= `), `name` and `value`.
+/// `let name: Type = value` split into `prefix` (up to and including `= `), `name`, the declared `type` (if any)
+/// and `value`.
 struct ParameterLine {
     var prefix: String
     var name: String
+    var type: String?
     var value: String
+
+    /// Why `value` cannot be this parameter's new value, for the standard types a parameters cell declares
+    /// (`Int`, `Double`, `Float`, `Bool`); nil when it can, or when the type is not one of them (the compiler checks).
+    func literalProblem(_ value: String) -> String? {
+        let v = value.replacingOccurrences(of: "_", with: "")
+        switch type {
+        case "Int": return Int(v) == nil ? "\(name) is an Int: give a whole number, e.g. --set \(name)=\(self.value)" : nil
+        case "Double", "Float": return Double(v) == nil ? "\(name) is a \(type!): give a number, e.g. --set \(name)=\(self.value)" : nil
+        case "Bool": return v != "true" && v != "false" ? "\(name) is a Bool: give true or false" : nil
+        default: return nil
+        }
+    }
 
     init?(_ line: String) {
         let t = line.drop { $0 == " " || $0 == "\t" }
@@ -97,6 +114,8 @@ struct ParameterLine {
         while valueStart < afterKeyword.endIndex, afterKeyword[valueStart] == " " { valueStart = afterKeyword.index(after: valueStart) }
         self.prefix = String(line[..<valueStart])
         self.name = String(name)
+        let annotation = afterKeyword[name.endIndex..<eq].drop { $0 == " " }
+        self.type = annotation.hasPrefix(":") ? annotation.dropFirst().trimmingCharacters(in: .whitespaces) : nil
         var value = String(afterKeyword[valueStart...])
         if let c = value.range(of: " //") { value = String(value[..<c.lowerBound]) }
         self.value = value.trimmingCharacters(in: .whitespaces)
