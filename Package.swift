@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         // System libraries (Debian: libopenblas-dev, libcmark-dev).
@@ -28,7 +29,8 @@ let package = Package(
         // The library: tensors + autograd, nn + optim + checkpoints, text + metrics, rich display.
         .target(name: "LabTensor", dependencies: ["CBLAS"], swiftSettings: fast),
         .target(name: "LabNN", dependencies: ["LabTensor"], swiftSettings: fast),
-        .target(name: "LabText", dependencies: ["LabTensor", "LabNN", "LabDisplay"], swiftSettings: fast),
+        .target(name: "LabText", dependencies: ["LabTensor", "LabNN", "LabDisplay",
+                                                .product(name: "Crypto", package: "swift-crypto")], swiftSettings: fast),
         .target(name: "LabDisplay"),
         .target(name: "LabKit", dependencies: ["LabTensor", "LabNN", "LabText", "LabDisplay"]),
 
