@@ -165,12 +165,18 @@ final class RunnerEndToEndTests: XCTestCase {
         XCTAssertTrue(out.stderr.contains("declared: temperature, prompt, steps"), out.stderr)
     }
 
-    func testSetWithWrongTypeIsACompileError() throws {
-        let out = try Labrun.run(["run", Labrun.fixture("parameters.md"), "--set", "steps=2.5"], root: root)
+    func testSetWithWrongTypeIsAnError() throws {
+        // A declared Int: checked before compiling, the error names the parameter's line.
+        var out = try Labrun.run(["run", Labrun.fixture("parameters.md"), "--set", "steps=2.5"], root: root)
+        XCTAssertEqual(out.code, 2)
+        XCTAssertTrue(out.stderr.contains("parameters.md:9: --set steps=2.5: steps is an Int: give a whole number, e.g. --set steps=3"),
+                      out.stderr)
+        // An inferred type (`let temperature = 1.0`): the compiler finds it, under the parameters cell.
+        out = try Labrun.run(["run", Labrun.fixture("parameters.md"), "--set", "temperature=warm"], root: root)
         XCTAssertEqual(out.code, 1)
         let cells = try Labrun.cells("parameters", root: root)
         XCTAssertEqual(status(cells, 0), "failed")
-        XCTAssertTrue((cells[0]["message"] as! String).contains("line 9"), cells[0]["message"] as! String)
+        XCTAssertTrue((cells[0]["message"] as! String).contains("line 7"), cells[0]["message"] as! String)
     }
 
     func testRunBySlideNumberAndList() throws {
