@@ -110,7 +110,6 @@ private func fsum(_ xs: [Double]) -> Double {
 
 private func corpusBLEU<T: Hashable>(listOfReferences: [[[T]]], hypotheses: [[T]], weightSets: [[Double]],
                                      smoothing: SmoothingFunction, autoReweigh: Bool, caller: String) throws -> [Double] {
-    let refArg = caller == "sentenceBLEU" ? "references" : "listOfReferences"
     let hypArg = caller == "sentenceBLEU" ? "hypothesis" : "hypotheses"
     guard listOfReferences.count == hypotheses.count else {
         throw TextError("\(caller): \(listOfReferences.count) reference lists for \(hypotheses.count) hypotheses; give one list of references per hypothesis")
