@@ -8,12 +8,15 @@ public struct GradeToolchain: Sendable {
     /// Directory with `LabKit.swiftmodule` (+ the modules it re-exports) and `libLabKit.so`, if found.
     public var labKitModules: String?
     public var labKitLib: String?
+    /// Identifies the LabKit build (the runner's toolchain fingerprint): a rebuilt library invalidates cached builds.
+    public var labKitFingerprint = ""
 
     /// `swiftc` and LabKit as the lab runner finds them (`LABRUN_LIBDIR`, else beside the `labrun` binary).
     /// Without a built LabKit, exercises can still use the Swift standard library.
     public static func locate() throws -> GradeToolchain {
         if let t = try? LabRunner.Toolchain.locate() {
-            return GradeToolchain(swiftc: t.swiftc, labKitModules: t.libDir + "/Modules", labKitLib: t.libDir)
+            return GradeToolchain(swiftc: t.swiftc, labKitModules: t.libDir + "/Modules", labKitLib: t.libDir,
+                                  labKitFingerprint: t.fingerprint)
         }
         let env = ProcessInfo.processInfo.environment
         guard let swiftc = try? resolveExecutable(env["SWIFTC"] ?? "swiftc") else {
@@ -27,11 +30,11 @@ public struct GradeToolchain: Sendable {
         return ["-I", m, "-L", l, "-lLabKit", "-Xlinker", "-rpath", "-Xlinker", l]
     }
 
-    /// `swiftc --version`, part of every cache key.
+    /// `swiftc --version` and the LabKit build, part of every cache key.
     var version: String {
         get throws {
             let r = try ChildProcess(swiftc, ["--version"]).run()
-            return r.stdoutText + r.stderrText
+            return r.stdoutText + r.stderrText + "\nLabKit " + labKitFingerprint
         }
     }
 }
@@ -62,13 +65,18 @@ func parseBuildErrors(_ output: String) -> [BuildDiagnostic] {
             current = BuildDiagnostic(file: file, line: l, column: col, message: msg, text: "\(file):\(l):\(col): error: \(msg)")
         } else if current != nil, !line.isEmpty, !line.hasPrefix("error:"), !line.hasPrefix("<unknown>") {
             if current!.text.count < 2000 { current!.text += "\n" + line }
-        } else if line.hasPrefix("error: ") {
+        } else if line.hasPrefix("error: ") || line.hasPrefix("<unknown>:0: error: ") {
+            // No source location: a driver or module-loading error ("missing required module 'X'").
             if let c = current { out.append(c); current = nil }
-            out.append(BuildDiagnostic(file: "", line: 0, column: 0, message: String(line.dropFirst(7)), text: line))
+            let msg = String(line.dropFirst(line.hasPrefix("error: ") ? 7 : "<unknown>:0: error: ".count))
+            out.append(BuildDiagnostic(file: "", line: 0, column: 0, message: msg, text: "error: " + msg))
         }
     }
     if let c = current { out.append(c) }
-    return out
+    // The driver's "emit-module command failed with exit code 1 (use -v …)" only says that a job failed; keep it
+    // only when no other error says why.
+    let specific = out.filter { !($0.file.isEmpty && $0.message.contains("command failed with exit code")) }
+    return specific.isEmpty ? out : specific
 }
 
 /// A content-addressed build cache: the same sources + flags + compiler are compiled once.

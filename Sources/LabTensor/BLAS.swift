@@ -1,6 +1,6 @@
 // OpenBLAS set-up: pick the right kernel in-process (Debian's 0.3.21 misdetects AVX-512 Xeons as "Prescott" and runs
 // ~5× slow, notes §0.1/§2.3), and run it single-threaded: LabTensor splits work over the cores itself (notes §2.4).
-internal import CBLAS
+@_implementationOnly import CBLAS  // not `internal import`: clients of this non-resilient module would then need CBLAS's module map
 #if canImport(Glibc)
 import Glibc
 #endif

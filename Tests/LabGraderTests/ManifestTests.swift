@@ -55,4 +55,18 @@ final class ManifestTests: XCTestCase {
         XCTAssertFalse(Visibility.afterPublished.shownToStudent(now: after, due: due, published: false))
         XCTAssertTrue(Visibility.afterPublished.shownToStudent(now: before, due: due, published: true))
     }
+
+    func testCompilerErrorsWithoutALocationKeepTheReasonNotTheDriversEcho() {
+        // What swiftc printed when a module the exercises import could not be loaded (seen when LabTensor imported
+        // its C module with `internal import`): the driver's echo first, the reason on an `<unknown>:0:` line.
+        let out = "error: emit-module command failed with exit code 1 (use -v to see invocation)\n<unknown>:0: error: missing required module 'CBLAS'\n"
+        XCTAssertEqual(parseBuildErrors(out).map(\.text), ["error: missing required module 'CBLAS'"])
+        // The echo alone is kept (better than nothing); located errors keep their file, line and column.
+        XCTAssertEqual(parseBuildErrors("error: link command failed with exit code 1 (use -v to see invocation)\n").map(\.message),
+                       ["link command failed with exit code 1 (use -v to see invocation)"])
+        let located = parseBuildErrors("/tmp/x/src/Stats.swift:7:28: error: cannot convert return expression\n    return 1\n")
+        XCTAssertEqual(located.map(\.file), ["Stats.swift"])
+        XCTAssertEqual(located.first?.line, 7)
+        XCTAssertEqual(located.first?.text, "Stats.swift:7:28: error: cannot convert return expression\n    return 1")
+    }
 }
