@@ -30,8 +30,8 @@ public struct GradeToolchain: Sendable {
         return ["-I", m, "-L", l, "-lLabKit", "-Xlinker", "-rpath", "-Xlinker", l]
     }
 
-    /// `swiftc --version` and the LabKit build, part of every cache key.
-    var version: String {
+    /// `swiftc --version` and the LabKit build: part of every build-cache key and of the resume key.
+    var identity: String {
         get throws {
             let r = try ChildProcess(swiftc, ["--version"]).run()
             return r.stdoutText + r.stderrText + "\nLabKit " + labKitFingerprint

@@ -57,7 +57,7 @@ public final class Grader: @unchecked Sendable {
     let exerciseNames: [String]
     /// Reference stubs per file (to keep grading when a student file does not compile).
     let stubs: [String: (text: String, regions: [Release.Region])]
-    let compilerVersion: String
+    let toolchainIdentity: String
     static let harnessVersion = "labrun-grade/1"
 
     public init(course: Course, lab: String, options: GradeOptions) throws {
@@ -69,7 +69,7 @@ public final class Grader: @unchecked Sendable {
             throw GradeError.config("no exercise files in \(course.solutionsDir.path) or \(course.labsDir.path)")
         }
         self.stubs = course.hasSolutions ? try Release.stubsByFile(course: course) : [:]
-        self.compilerVersion = try options.toolchain.version
+        self.toolchainIdentity = try options.toolchain.identity
     }
 
     // MARK: Inputs
@@ -90,7 +90,7 @@ public final class Grader: @unchecked Sendable {
     /// Everything a grade depends on (resume key).
     public func inputHash(_ submission: Submission) -> String {
         let files = collect(submission.dir).files
-        var parts = [Self.harnessVersion, compilerVersion, (try? lab.manifest.yaml()) ?? ""]
+        var parts = [Self.harnessVersion, toolchainIdentity, (try? lab.manifest.yaml()) ?? ""]
         parts += lab.sources.flatMap { [$0.url.lastPathComponent, $0.text] }
         parts += exerciseNames.flatMap { [$0, files[$0] ?? "<missing>"] }
         return sha256Hex(parts)
@@ -271,7 +271,7 @@ public final class Grader: @unchecked Sendable {
         let tc = options.toolchain
         let flags = ["-parse-as-library", "-enable-testing", "-module-name", "Exercises"] + optimize + tc.labKitFlags
         let sorted = files.sorted { $0.key < $1.key }
-        let key = "ex-" + sha256Hex(["exercises/1", compilerVersion, Release.supportSource] + flags + sorted.flatMap { [$0.key, $0.value] })
+        let key = "ex-" + sha256Hex(["exercises/1", toolchainIdentity, Release.supportSource] + flags + sorted.flatMap { [$0.key, $0.value] })
         let (dir, _) = try options.cache.entry(key) { tmp in
             let src = tmp.appendingPathComponent("src")
             try FileManager.default.createDirectory(at: src, withIntermediateDirectories: true)
@@ -294,7 +294,7 @@ public final class Grader: @unchecked Sendable {
         let files = lab.sources.indices.filter { !excluded.contains($0) }
         let flags = ["-module-name", "GradedTests", "-I", exercises.dir.path, "-L", exercises.dir.path, "-lExercises",
                      "-Xlinker", "-rpath", "-Xlinker", exercises.dir.path, "-lXCTest"] + optimize + tc.labKitFlags
-        let key = "run-" + sha256Hex(["runner/1", compilerVersion, exercises.key, main] + flags
+        let key = "run-" + sha256Hex(["runner/1", toolchainIdentity, exercises.key, main] + flags
                                      + files.flatMap { [lab.sources[$0].url.lastPathComponent, lab.sources[$0].text] })
         let (dir, _) = try options.cache.entry(key) { tmp in
             let src = tmp.appendingPathComponent("src")
