@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.0"),
     ],
     targets: [
         // System libraries (Debian: libopenblas-dev, libcmark-dev).
@@ -37,12 +38,17 @@ let package = Package(
         // The tools: child processes, the lab runner, the grader, the CLI.
         .target(name: "LabProcess"),
         .target(name: "LabRunner", dependencies: ["Ccmark", "LabProcess", "LabDisplay",
-                                                  .product(name: "Yams", package: "Yams")]),
+                                                  .product(name: "Yams", package: "Yams")],
+                // Resources/report.css links to site/theme/report.css: the report and the site share one stylesheet.
+                resources: [.embedInCode("Resources/report.css")]),
         .target(name: "LabGrader", dependencies: ["LabProcess", "LabRunner", "LabText", "LabDisplay",
                                                   .product(name: "Yams", package: "Yams"),
                                                   .product(name: "GRDB", package: "GRDB.swift")]),
+        // The course site: executed labs, dashboards, grades (templates in site/theme/).
+        .target(name: "LabSite", dependencies: ["LabRunner", "LabGrader", "LabDisplay",
+                                                .product(name: "Mustache", package: "swift-mustache")]),
         .executableTarget(name: "labrun", dependencies: [
-            "LabRunner", "LabGrader", "LabText",
+            "LabRunner", "LabGrader", "LabText", "LabSite",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
