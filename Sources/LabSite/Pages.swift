@@ -86,7 +86,7 @@ struct SitePages {
         if i + 1 < labs.count { context["next"] = ["href": "../" + Self.pageName(labs[i + 1].lab), "title": labs[i + 1].lab.frontMatter.title] }
         if let dash = dashboard(l.result) { context["dashboard"] = dash }
         let html = theme.page("lab", title: "Lab \(l.lab.frontMatter.slide) · \(l.lab.frontMatter.title)", root: "../",
-                              context: context, nav: nav.map { var n = $0; n["href"] = "../" + ($0["href"] as! String); return n })
+                              context: context, nav: nav)
         return (html, SearchDocument.documents(for: l.lab, page: Self.pageName(l.lab), toc: toc))
     }
 
@@ -145,7 +145,7 @@ struct SitePages {
         return theme.page("source", title: "Source of lab \(lab.frontMatter.slide)", root: "../",
                           context: ["path": project.displayPath(lab.path), "lines": rows, "page": "../" + Self.pageName(lab),
                                     "title": lab.frontMatter.title],
-                          nav: nav.map { var n = $0; n["href"] = "../" + ($0["href"] as! String); return n })
+                          nav: nav)
     }
 
     // MARK: Formatting
