@@ -39,6 +39,23 @@ public struct Containment: Sendable, Equatable {
     public init() {}
 }
 
+extension Containment {
+    /// Ancestors of the visible and writable paths that others cannot search (e.g. `/root` for a build cache in
+    /// root's home): covered too, so that the paths shown again are reachable for the dropped identity.
+    var unreachableAncestors: [String] {
+        var out: [String] = []
+        for p in visible + writable {
+            var prefix = ""
+            for part in p.split(separator: "/").dropLast() {
+                prefix += "/" + part
+                var st = stat()
+                if stat(prefix, &st) == 0, st.st_mode & 0o001 == 0, !out.contains(prefix) { out.append(prefix) }
+            }
+        }
+        return out
+    }
+}
+
 /// What this machine lets us enforce, probed once by starting a contained `/bin/true`.
 public struct ContainmentSupport: Sendable {
     public var root: Bool
@@ -107,15 +124,15 @@ extension ChildProcess {
         func c(_ s: String) -> UnsafeMutablePointer<CChar>? { let p = strdup(s); allocated.append(p); return p }
         var cargv = argv.map(c) + [nil]
         var cenv = env.map(c) + [nil]
+        let drop = support.root && box.uid != nil
         let covers = useNS ? box.privateDirectories.map { labcontain_cover(path: c($0), mode: 0o1777) }
-            + box.hidden.map { labcontain_cover(path: c($0), mode: 0o755) } : []
+            + (box.hidden + (drop ? box.unreachableAncestors : [])).map { labcontain_cover(path: c($0), mode: 0o755) } : []
         let keeps = useNS ? box.visible.map { labcontain_keep(path: c($0), writable: 0) } + box.writable.map { labcontain_keep(path: c($0), writable: 1) } : []
         var rl: [labcontain_rlimit] = []
         if let v = limits.memoryBytes { rl.append(labcontain_rlimit(resource: Int32(RLIMIT_AS.rawValue), value: rlim_t(v))) }
         if let v = limits.cpuSeconds { rl.append(labcontain_rlimit(resource: Int32(RLIMIT_CPU.rawValue), value: rlim_t(v))) }
         if let v = limits.processes { rl.append(labcontain_rlimit(resource: Int32(LABCONTAIN_RLIMIT_NPROC), value: rlim_t(v))) }
         if let v = limits.fileSizeBytes { rl.append(labcontain_rlimit(resource: Int32(RLIMIT_FSIZE.rawValue), value: rlim_t(v))) }
-        let drop = support.root && box.uid != nil
         let cwd = workingDirectory.map(c) ?? nil
         let path = c(argv[0])
 
