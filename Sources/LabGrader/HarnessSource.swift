@@ -106,9 +106,24 @@ enum HarnessSource {
 
         // A stack overflow says so: a SIGSEGV handler on its own stack recognises faults next to the stack's end.
         nonisolated(unsafe) private var __stackLow: UInt = 0
+        /// A /proc file (its size reads as 0, so Foundation's readers may return nothing).
+        private func __readProcFile(_ path: String) -> String? {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return nil }
+            defer { close(fd) }
+            var out: [UInt8] = [], buf = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = read(fd, &buf, buf.count)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                out += buf[0..<n]
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+
         private func __installStackOverflowReport() {
             // The main thread's stack: the top of the [stack] mapping, grown down to at most RLIMIT_STACK.
-            guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8),
+            guard let maps = __readProcFile("/proc/self/maps"),
                   let line = maps.split(separator: "\\n").first(where: { $0.hasSuffix("[stack]") }),
                   let high = UInt(line.split(separator: " ")[0].split(separator: "-")[1], radix: 16) else { return }
             var rl = rlimit()
@@ -146,8 +161,8 @@ enum HarnessSource {
             func otherThreads() -> [String] {
                 let tasks = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []).filter { $0 != "\\(getpid())" }
                 return tasks.compactMap { tid -> String? in
-                    let name = ((try? String(contentsOfFile: "/proc/self/task/\\(tid)/comm", encoding: .utf8)) ?? "?").trimmingCharacters(in: .whitespacesAndNewlines)
-                    let stat = (try? String(contentsOfFile: "/proc/self/task/\\(tid)/stat", encoding: .utf8)) ?? ""
+                    let name = (__readProcFile("/proc/self/task/\\(tid)/comm") ?? "?").trimmingCharacters(in: .whitespacesAndNewlines)
+                    let stat = __readProcFile("/proc/self/task/\\(tid)/stat") ?? ""
                     let state = stat.split(separator: ")").last?.split(separator: " ").first ?? "?"
                     return name.contains("qos") && state == "S" ? nil : name
                 }
