@@ -198,18 +198,19 @@ extension Grader {
     /// What keeps graded sources from the code under test, checked before grading: `errors` refuse to grade,
     /// `warnings` are printed. As root, hidden tests or solutions readable by a test identity are an error unless
     /// each test's mount namespace hides the course anyway.
-    public func exposure() -> (errors: [String], warnings: [String]) {
+    public func exposure() -> (errors: [String], warnings: [String]) { exposure(support: .current) }
+
+    func exposure(support: ContainmentSupport) -> (errors: [String], warnings: [String]) {
         var errors: [String] = [], warnings: [String] = []
-        let support = ContainmentSupport.current
         let hiddenDir = lab.dir.appendingPathComponent("hidden")
         for dir in [hiddenDir, course.solutionsDir] where FileManager.default.fileExists(atPath: dir.path) && readableByOthers(dir) {
-            if getuid() == 0 && options.dropPrivileges && !support.namespaces {
+            if support.root && options.dropPrivileges && !support.namespaces {
                 errors.append("\(dir.path) is readable by the tests' identities and this machine has no mount namespaces to hide it: `chmod 700` it")
             } else if !support.namespaces {
                 warnings.append("\(dir.path) is readable by other users; `chmod 700` it so code under test cannot read it")
             }
         }
-        if getuid() != 0 && lab.sources.contains(where: \.hidden) && !support.namespaces {
+        if !support.root && lab.sources.contains(where: \.hidden) && !support.namespaces {
             warnings.append("not running as root: student code runs as you and could read the hidden tests and solutions; grade as root (in a container) for isolation")
         }
         return (errors, warnings)

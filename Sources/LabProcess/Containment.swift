@@ -76,6 +76,11 @@ public struct ContainmentSupport: Sendable {
         return out
     }
 
+    public init(root: Bool, namespaces: Bool, privateProc: Bool, userNamespace: Bool, cgroups: CgroupVersion?) {
+        self.root = root; self.namespaces = namespaces; self.privateProc = privateProc
+        self.userNamespace = userNamespace; self.cgroups = cgroups
+    }
+
     public static let current: ContainmentSupport = probe()
 
     static func probe() -> ContainmentSupport {
