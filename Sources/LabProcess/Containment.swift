@@ -72,7 +72,10 @@ public struct ContainmentSupport: Sendable {
         if !root { out.append("not root: tests run as the grader's own user (no identity of their own per test)") }
         if !namespaces { out.append("no namespaces: tests share the PID space, mounts (/tmp, /dev/shm), network and IPC with the grader, and can see the course folder and other submissions") }
         else if !privateProc { out.append("no private /proc: tests can see other processes") }
-        if cgroups == nil { out.append("no cgroups: memory is limited per process only, there is no cap on the processes of a test tree, and background processes are killed by process group only (a setsid daemon escapes)") }
+        if cgroups == nil {
+            out.append("no cgroups: memory is limited per process only and the number of processes per user only"
+                       + (namespaces ? "" : "; background processes are killed by process group only (a setsid daemon escapes)"))
+        }
         return out
     }
 

@@ -47,7 +47,7 @@ final class GradeContainmentEndToEndTests: XCTestCase {
     }
 
     func testHostileClassmatesChangeNothingForTheHonestOne() throws {
-        try make(["correct", "daemon", "tmpfiles", "peek", "stack_overflow"])
+        try make(["correct", "daemon", "tmpfiles", "peek", "stack_overflow", "ctor"])
         let out = try labrun(["grade", "--submissions", course + "/subs", "--course", course, "--jobs", "2", "--out", course + "/graded"])
         XCTAssertEqual(out.code, 0, out.stderr)
         let csv = try labrun(["gradebook", "export", "--gradebook", course + "/graded/gradebook.sqlite", "--lab", "1"]).stdout
@@ -57,7 +57,12 @@ final class GradeContainmentEndToEndTests: XCTestCase {
         let alone = try labrun(["grade", course + "/subs/correct", "--course", course])
         XCTAssertTrue(alone.stdout.contains("Score: 10/10"), alone.stdout)
         XCTAssertEqual(scores["correct"], "10", csv)
-        // The classmate's folder was invisible: `peek` could not read it, so its honest code scored in full.
+        // The classmate's folder was invisible, and load-time code did not run as root: neither `peek` nor `ctor`
+        // took its -999 branch (whether they then score 10 or are rejected at compile time is not this layer's business).
+        for kind in ["peek", "ctor"] {
+            let r = try String(contentsOfFile: course + "/graded/\(kind)/report.json", encoding: .utf8)
+            XCTAssertFalse(r.contains("-999"), "\(kind): \(r)")
+        }
         XCTAssertEqual(scores["peek"], "10", csv)
         for d in ["/tmp", "/var/tmp", "/dev/shm"] {
             XCTAssertFalse(FileManager.default.fileExists(atPath: "\(d)/labrun-left-\(tag)"), "\(d)/labrun-left-\(tag) left behind")

@@ -20,6 +20,7 @@ declare -A EXPECTED=(
 #   peek      reads a classmate's submission (PEEK_DIR) and returns a wrong mean if it could
 #   bomb      a type-checker bomb in mean (a 20 000-element mixed literal array)
 #   sleeper   a test that sleeps 60 s (to kill the grader in the middle)
+#   ctor      an ELF constructor in the exercises library notes whether it runs as root; mean is wrong if it did
 
 stats_with() {  # $1 = body of mean, $2 = body of variance
   cat <<SWIFT
@@ -73,6 +74,8 @@ make_kind() {  # $1 = kind, $2 = folder
   local mean="$MEAN_OK" var="$VAR_OK" count="$COUNT_OK" most="$MOST_OK"
   case "$1" in
     correct|snoop|peek) ;;
+    ctor) mean='    if rootAtLoad { return -999 }   // load-time code ran with the grader'"'"'s privileges
+'"$MEAN_OK" ;;
     stack_overflow) mean='    func depth(_ n: Int) -> Int { n == Int.min ? 0 : depth(n - 1) + 1 }   // never reaches its base case
     return Double(depth(0))' ;;
     daemon) count='        var pid: pid_t = 0
@@ -164,6 +167,13 @@ public func populationVariance(_ xs: [Double]) -> Double {
   fi
   stats_with "$mean" "$var" > "$d/Stats.swift"
   counter_with "$count" "$most" > "$d/Counter.swift"
+  if [ "$1" = ctor ]; then
+    cat >> "$d/Stats.swift" <<'SWIFT'
+
+nonisolated(unsafe) var rootAtLoad = false
+@used @section(".init_array") let labrunCtor: @convention(c) () -> Void = { rootAtLoad = getuid() == 0 }
+SWIFT
+  fi
   if [ "$1" = forge_xctest ]; then
     cat >> "$d/Stats.swift" <<'SWIFT'
 
