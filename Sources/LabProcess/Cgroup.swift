@@ -120,6 +120,8 @@ public final class Cgroup: @unchecked Sendable {
     public func killAll() { Cgroup.killAll(version: version, dirs: dirs) }
 
     static func killAll(version: CgroupVersion, dirs: [String: String]) {
+        let probe = version == .v2 ? dirs[""]! : dirs["pids"]!
+        guard !(readText(probe + "/cgroup.procs") ?? "").isEmpty else { return }   // nothing left (the usual case)
         switch version {
         case .v2:
             let d = dirs[""]!
@@ -136,7 +138,6 @@ public final class Cgroup: @unchecked Sendable {
             }
             _ = writeText(f + "/freezer.state", "THAWED")
         }
-        let probe = version == .v2 ? dirs[""]! : dirs["pids"]!
         for _ in 0..<250 where !(readText(probe + "/cgroup.procs") ?? "").isEmpty { usleep(4_000) }
     }
 
@@ -148,9 +149,9 @@ public final class Cgroup: @unchecked Sendable {
 
     /// rmdir, retried while the kernel still releases the last members (EBUSY).
     static func removeDirectory(_ d: String) {
-        for _ in 0..<100 {
+        for i in 0..<200 {
             if rmdir(d) == 0 || errno == ENOENT { return }
-            usleep(10_000)
+            usleep(i < 20 ? 500 : 10_000)
         }
     }
 
