@@ -135,7 +135,10 @@ extension ChildProcess {
         let drop = support.root && box.uid != nil
         let covers = useNS ? box.privateDirectories.map { labcontain_cover(path: c($0), mode: 0o1777) }
             + (box.hidden + (drop ? box.unreachableAncestors : [])).map { labcontain_cover(path: c($0), mode: 0o755) } : []
-        let keeps = useNS ? box.visible.map { labcontain_keep(path: c($0), writable: 0) } + box.writable.map { labcontain_keep(path: c($0), writable: 1) } : []
+        // Paths to show again that do not exist (an unset data directory, say) are left out, not an error.
+        let exists = { (p: String) in access(p, F_OK) == 0 }
+        let keeps = useNS ? box.visible.filter(exists).map { labcontain_keep(path: c($0), writable: 0) }
+            + box.writable.filter(exists).map { labcontain_keep(path: c($0), writable: 1) } : []
         var rl: [labcontain_rlimit] = []
         if let v = limits.memoryBytes { rl.append(labcontain_rlimit(resource: Int32(RLIMIT_AS.rawValue), value: rlim_t(v))) }
         if let v = limits.cpuSeconds { rl.append(labcontain_rlimit(resource: Int32(RLIMIT_CPU.rawValue), value: rlim_t(v))) }
