@@ -36,7 +36,8 @@ let package = Package(
         .target(name: "LabKit", dependencies: ["LabTensor", "LabNN", "LabText", "LabDisplay"]),
 
         // The tools: child processes, the lab runner, the grader, the CLI.
-        .target(name: "LabProcess"),
+        .target(name: "CLabContain"),   // clone/mount/setuid between fork and exec (C: no Swift runtime in the child)
+        .target(name: "LabProcess", dependencies: ["CLabContain"]),
         .target(name: "LabRunner", dependencies: ["Ccmark", "LabProcess", "LabDisplay",
                                                   .product(name: "Yams", package: "Yams")],
                 // Resources/report.css links to site/theme/report.css: the report and the site share one stylesheet.
