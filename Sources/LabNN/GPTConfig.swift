@@ -28,7 +28,7 @@ public struct GPTConfig: Sendable, Equatable {
         check(vocabSize > 0 && blockSize > 0 && nLayer >= 0 && nEmbd > 0,
               "GPTConfig: vocabSize \(vocabSize), blockSize \(blockSize), nEmbd \(nEmbd) must be positive and nLayer \(nLayer) not negative")
         check(nHead > 0 && nEmbd % nHead == 0,
-              "GPTConfig: nEmbd \(nEmbd) is not a multiple of nHead \(nHead) (each head gets nEmbd / nHead channels); nHead could be \(headCounts(nEmbd))")
+              "GPTConfig: nEmbd \(nEmbd) is not a multiple of nHead \(nHead) (each head gets nEmbd / nHead channels); nHead could be \(GPTConfig.headCounts(nEmbd))")
         check(dropout >= 0 && dropout < 1, "GPTConfig: dropout \(dropout) is not a probability in [0, 1)")
         self.vocabSize = vocabSize
         self.blockSize = blockSize
