@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        // The grader parses submissions' exercise regions to check them against an allowlist.
+        .package(url: "https://github.com/swiftlang/swift-syntax", from: "602.0.0"),
     ],
     targets: [
         // System libraries (Debian: libopenblas-dev, libcmark-dev).
@@ -40,7 +42,9 @@ let package = Package(
                                                   .product(name: "Yams", package: "Yams")]),
         .target(name: "LabGrader", dependencies: ["LabProcess", "LabRunner", "LabText", "LabDisplay",
                                                   .product(name: "Yams", package: "Yams"),
-                                                  .product(name: "GRDB", package: "GRDB.swift")]),
+                                                  .product(name: "GRDB", package: "GRDB.swift"),
+                                                  .product(name: "SwiftParser", package: "swift-syntax"),
+                                                  .product(name: "SwiftSyntax", package: "swift-syntax")]),
         .executableTarget(name: "labrun", dependencies: [
             "LabRunner", "LabGrader", "LabText",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -134,7 +134,7 @@ public struct Batch {
         switch format {
         case .gradescope: results = try GradescopeFormat.encode(r)
         case .exercism: results = try ExercismFormat.encode(r.studentView(due: manifest.due, published: published))
-        case .junit: results = JUnitFormat.encode(r)
+        case .junit: results = JUnitFormat.encode(r.studentView(due: manifest.due, published: published))
         }
         try atomicWrite(results, to: dir.appendingPathComponent(format == .junit ? "results.xml" : "results.json"))
         try atomicWrite(Data(FeedbackPage.render(r.studentView(due: manifest.due, published: published)).utf8),
@@ -195,8 +195,10 @@ public enum SelfCheck {
 
 extension Grader {
     /// Graded sources that an unprivileged user could read (student code runs as `nobody` when we are root).
+    /// Instructors only: without `Solutions/` (a student's hand-out) there is nothing to warn about.
     public func exposureWarnings() -> [String] {
         var out: [String] = []
+        guard course.hasSolutions(lab.id) else { return out }
         let hiddenDir = lab.dir.appendingPathComponent("hidden")
         for dir in [hiddenDir, course.solutionsRoot] where FileManager.default.fileExists(atPath: dir.path) {
             if readableByOthers(dir) {

@@ -34,30 +34,55 @@ final class ReleaseTests: XCTestCase {
                 // END SOLUTION
             }
             """
-        let (text, regions) = try Release.stub(source, path: "Block.swift")
-        XCTAssertEqual(regions.map(\.name), ["TransformerBlock.callAsFunction", "TransformerBlock.parameterCount", "trainingLoop"])
-        XCTAssertEqual(regions.map(\.beginLine), [9, 17, 25])
+        let (text, regions) = try Release.stub(source, path: "Block.swift", exerciseOf: ["TransformerBlock.callAsFunction": "1a", "trainingLoop": "2"])
+        XCTAssertEqual(regions.map(\.name), ["TransformerBlock.declarations", "TransformerBlock.callAsFunction", "TransformerBlock.parameterCount", "trainingLoop"])
+        XCTAssertEqual(regions.map(\.beginLine), [3, 9, 17, 25])
+        XCTAssertEqual(regions[1].body, "        return y.map { $0 * 2 }")
+        XCTAssertEqual(regions.map(\.declarations), [true, false, false, false])
         XCTAssertEqual(text, """
             public struct TransformerBlock {
                 let n: Int
+                // BEGIN EXERCISE : TransformerBlock.declarations
                 // TODO: declarations for TransformerBlock
+                // END EXERCISE
 
                 public func callAsFunction(_ x: [Double]) -> [Double] {  // (B, T, C)
                     let y = x
+                    // BEGIN EXERCISE 1a: TransformerBlock.callAsFunction
                     todo("TransformerBlock.callAsFunction")
+                    // END EXERCISE 1a
                 }
             }
 
             extension TransformerBlock {
                 var parameterCount: Int {
+                    // BEGIN EXERCISE : TransformerBlock.parameterCount
                     todo("TransformerBlock.parameterCount")
+                    // END EXERCISE
                 }
             }
 
             func train(steps: Int) {
+                // BEGIN EXERCISE 2: trainingLoop
                 todo("trainingLoop")
+                // END EXERCISE 2
             }
             """)
+        // The markers name the region; the student's code between them is what a composition splices in.
+        let student = text.replacingOccurrences(of: "todo(\"trainingLoop\")", with: "print(steps)")
+        let cut = StudentRegions.parse(student, file: "Block.swift", expected: regions.map { ($0.name, nil) })
+        XCTAssertEqual(cut.problems, [:])
+        XCTAssertEqual(cut.bodies["trainingLoop"], StudentRegions.Body(lines: ["        print(steps)"], firstLine: 25))
+        var c = Composition()
+        Composition.splice(stub: text, file: "Block.swift", body: { $0 == "trainingLoop" ? .student(cut.bodies[$0]!) : .reference("REF") }, into: &c)
+        XCTAssertTrue(c.files["Block.swift"]!.contains("    // BEGIN EXERCISE 2: trainingLoop\n        print(steps)\n    // END EXERCISE 2"), c.files["Block.swift"]!)
+        XCTAssertTrue(c.files["Block.swift"]!.contains("// BEGIN EXERCISE 1a: TransformerBlock.callAsFunction\nREF\n"))
+        let line = c.files["Block.swift"]!.components(separatedBy: "\n").firstIndex(of: "        print(steps)")! + 1
+        XCTAssertEqual(c.studentLines["Block.swift"]?[line], 25)
+        // A deleted marker is named.
+        let noMarker = StudentRegions.parse(student.replacingOccurrences(of: "    // BEGIN EXERCISE 2: trainingLoop\n", with: ""), file: "Block.swift",
+                                            expected: [("trainingLoop", "2")])
+        XCTAssertEqual(noMarker.problems["trainingLoop"]?.hasPrefix("Block.swift: the line `// BEGIN EXERCISE 2: trainingLoop` is missing."), true, "\(noMarker.problems)")
     }
 
     func testMalformedRegionsAreReportedWithFileAndLine() {
