@@ -247,7 +247,8 @@ public enum Release {
             let shipped = Set(graded.tests.filter { !graded.sources[$0.file].hidden }.map(\.id))
             var m = graded.manifest
             let held = m.tests.filter { !shipped.contains($0.id) }
-            m.tests = m.tests.filter { shipped.contains($0.id) }
+            // Hints that give the answer away stay with the instructor.
+            m.tests = m.tests.filter { shipped.contains($0.id) }.map { var t = $0; t.hintAfterDueDate = nil; return t }
             m.hiddenSummary = held.isEmpty ? nil : .init(tests: held.count, points: held.reduce(0) { $0 + $1.points })
             try atomicWrite(Data(try m.yaml().utf8), to: out.appendingPathComponent("grading.yml"))
         }

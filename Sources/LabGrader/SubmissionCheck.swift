@@ -61,8 +61,11 @@ enum SubmissionCheck {
             out.append(BuildDiagnostic(file: file, line: line, column: loc.column, message: message,
                                        text: "\(file):\(line):\(loc.column): error: \(message)\(excerpt)"))
         }
+        let attributes = AttributeFinder.attributes(in: tree)
+        // An attribute's name is reported as an attribute, not again as a name.
+        let attributeNames = Set(attributes.flatMap { $0.attributeName.tokens(viewMode: .sourceAccurate).map(\.position) })
         var depth = 0
-        for token in tree.tokens(viewMode: .sourceAccurate) {
+        for token in tree.tokens(viewMode: .sourceAccurate) where !attributeNames.contains(token.position) {
             switch token.tokenKind {
             case .leftBrace: depth += 1
             case .rightBrace:
@@ -78,21 +81,17 @@ enum SubmissionCheck {
             case .identifier(let raw), .dollarIdentifier(let raw):
                 let name = raw.trimmingCharacters(in: CharacterSet(charactersIn: "`"))
                 if let why = denied(name) { report(token, "`\(name)` is not allowed in a submission (\(why))") }
-            case .atSign:
-                break
             default:
                 break
             }
         }
-        for attr in AttributeFinder.attributes(in: tree) {
+        for attr in attributes {
             let name = attr.attributeName.trimmedDescription
             if name.hasPrefix("_") || !(allowedAttributes.contains(name) || name.first?.isUppercase == true) {
                 report(attr, "the attribute `@\(name)` is not allowed in a submission")
             }
         }
-        if tree.hasError {
-            // The compiler reports syntax errors better; the allowlist only needs the tokens it could read.
-        }
+        // Syntax errors are left to the compiler, which reports them better; the allowlist reads the tokens it can.
         return out.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
     }
 
