@@ -78,7 +78,10 @@ public final class Grader: @unchecked Sendable {
         for e in self.lab.manifest.exercises { for r in e.regions { of[r] = e.id } }
         self.exerciseOf = of
         if !reference.isEmpty {
-            try self.lab.manifest.validateExercises(regions: reference.sorted { $0.key < $1.key }.flatMap { $0.value.regions.map(\.name) })
+            let sorted = reference.sorted { $0.key < $1.key }
+            var at: [String: String] = [:]
+            for (file, ref) in sorted { for r in ref.regions { at[r.name] = "Solutions/\(lab)/\(file):\(r.beginLine)" } }
+            try self.lab.manifest.validateExercises(regions: sorted.flatMap { $0.value.regions.map(\.name) }, locations: at)
         }
         self.toolchainIdentity = try options.toolchain.identity
     }

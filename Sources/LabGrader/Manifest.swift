@@ -159,7 +159,7 @@ public struct LabManifest: Codable, Sendable, Equatable {
 
     /// Checks the exercises against the regions the reference solutions (or stubs) have: every region named by an
     /// exercise exists and belongs to one exercise only. Errors name the file and line.
-    public func validateExercises(regions: [String]) throws {
+    public func validateExercises(regions: [String], locations: [String: String] = [:]) throws {
         let known = Set(regions)
         var owner: [String: String] = [:]
         for (i, e) in exercises.enumerated() {
@@ -172,6 +172,9 @@ public struct LabManifest: Codable, Sendable, Equatable {
                 }
                 owner[r] = e.id
             }
+        }
+        if !exercises.isEmpty, let lost = regions.first(where: { owner[$0] == nil }) {
+            throw GradeError.config("\(source.at("exercises")): region '\(lost)'\(locations[lost].map { " (\($0))" } ?? "") is in no exercise: add it to one, or its code would never be graded")
         }
     }
 
@@ -233,10 +236,15 @@ public struct LabManifest: Codable, Sendable, Equatable {
         guard let root = try? Yams.compose(yaml: text) else { return [:] }
         var out: [String: Int] = [:]
         func walk(_ n: Node, _ key: String) {
-            if !key.isEmpty { out[key] = n.mark?.line }
+            if !key.isEmpty, out[key] == nil { out[key] = n.mark?.line }
             switch n {
             case .mapping(let m):
-                for (k, v) in m { if let s = k.string { walk(v, key.isEmpty ? s : key + "." + s); if out[key.isEmpty ? s : key + "." + s] == nil { out[key.isEmpty ? s : key + "." + s] = k.mark?.line } } }
+                for (k, v) in m {
+                    guard let s = k.string else { continue }
+                    let child = key.isEmpty ? s : key + "." + s
+                    out[child] = k.mark?.line          // a key's own line, even when its value is a block below it
+                    walk(v, child)
+                }
             case .sequence(let s):
                 for (i, v) in s.enumerated() { walk(v, "\(key)[\(i)]") }
             default: break

@@ -60,6 +60,8 @@ final class ManifestTests: XCTestCase {
         XCTAssertEqual(m.tests.map(\.exercise), ["1a", "1b"])
         XCTAssertEqual(message { try m.validateExercises(regions: ["mean", "variance"]) },
                        "g.yml:6: exercise 1b names region 'varaince', which no solution file has (regions: mean, variance)")
+        XCTAssertEqual(message { try m.validateExercises(regions: ["mean", "varaince", "median"], locations: ["median": "Stats.swift:20"]) },
+                       "g.yml:2: region 'median' (Stats.swift:20) is in no exercise: add it to one, or its code would never be graded")
         XCTAssertEqual(message { _ = try LabManifest.parse("exercises:\n  - { id: \"1\", regions: [f] }\ntests:\n  - { id: A/testX, points: 1 }", path: "g.yml") },
                        "g.yml:4: test A/testX has no exercise: (every test says which exercise it scores)")
     }
