@@ -240,10 +240,26 @@ public final class Grader: @unchecked Sendable {
                 if byKey[b.key] == nil { order.append(b.key); byKey[b.key] = ([], b.dir) }
                 byKey[b.key]!.tests += b.tests
             }
-            for key in order {
-                let (tests, dir) = byKey[key]!
-                if let runner = try runnerFor(tests: tests, exercises: (dir, key), box: box, courseBroken: &courseBroken) {
-                    jobs += tests.filter { box.byID[$0.id] == nil }.map { ($0, runner) }
+            if sharesRunner, !order.isEmpty {
+                // Every composition has the course's interface: one runner, built against the stubs, is linked
+                // into each module's directory, where it loads that module ($ORIGIN comes first in its run path).
+                var stubs: [String: String] = [:]
+                for (name, ref) in reference { stubs[name] = ref.text }
+                let stub = try compileExercises(stubs)
+                let all = order.flatMap { byKey[$0]!.tests }
+                if stub.ok, let runner = try runnerFor(tests: all, exercises: (stub.dir, stub.key), box: box, courseBroken: &courseBroken) {
+                    for key in order {
+                        let (tests, dir) = byKey[key]!
+                        let linked = try linkRunner(runner, into: dir)
+                        jobs += tests.filter { box.byID[$0.id] == nil }.map { ($0, linked) }
+                    }
+                }
+            } else {
+                for key in order {
+                    let (tests, dir) = byKey[key]!
+                    if let runner = try runnerFor(tests: tests, exercises: (dir, key), box: box, courseBroken: &courseBroken) {
+                        jobs += tests.filter { box.byID[$0.id] == nil }.map { ($0, runner) }
+                    }
                 }
             }
             if !broken.isEmpty {
@@ -312,6 +328,30 @@ public final class Grader: @unchecked Sendable {
             box.byID[t.id] = result(t, .compileError, message: why + "\n" + text)
         }
         return compiled.runner
+    }
+
+    /// Whether every composition has the same module interface as the stubs, so one runner serves them all: all
+    /// regions are function bodies (no stored properties), nothing is inlined across modules (`-Onone`, no
+    /// `@inlinable`-style attributes in the course's files), so the runner calls into whichever library it loads.
+    var sharesRunner: Bool {
+        guard !reference.isEmpty, lab.manifest.optimize != true else { return false }
+        let inlining = ["@inlinable", "@_alwaysEmitIntoClient", "@_transparent", "@_specialize", "@frozen"]
+        return reference.values.allSatisfy { ref in
+            !ref.regions.contains(where: \.declarations) && !inlining.contains(where: { ref.text.contains($0) })
+        }
+    }
+
+    /// A hard link (else a copy) of `runner` in the module directory `dir`, named after the runner's cache entry.
+    func linkRunner(_ runner: URL, into dir: URL) throws -> URL {
+        let target = dir.appendingPathComponent("runner-" + runner.deletingLastPathComponent().lastPathComponent.prefix(24))
+        if FileManager.default.fileExists(atPath: target.path) { return target }
+        let tmp = dir.appendingPathComponent(".\(target.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max))")
+        if link(runner.path, tmp.path) != 0 { try FileManager.default.copyItem(at: runner, to: tmp) }
+        if rename(tmp.path, target.path) != 0 {
+            try? FileManager.default.removeItem(at: tmp)
+            guard FileManager.default.fileExists(atPath: target.path) else { throw GradeError.harness("cannot link the test runner into \(dir.path)") }
+        }
+        return target
     }
 
     /// What the library check finds wrong with the exercises library in `dir` (empty when fine).
@@ -409,6 +449,8 @@ public final class Grader: @unchecked Sendable {
         let main = HarnessSource.main(tests: tests)
         let files = lab.sources.indices.filter { !excluded.contains($0) }
         let flags = ["-module-name", "GradedTests", "-I", exercises.dir.path, "-L", exercises.dir.path, "-l\(course.moduleName(lab.id))",
+                     // $ORIGIN first: a copy of the runner beside another build of the module loads that one.
+                     "-Xlinker", "-rpath", "-Xlinker", "$ORIGIN",
                      "-Xlinker", "-rpath", "-Xlinker", exercises.dir.path, "-lXCTest"] + optimize + tc.labKitFlags
         let key = "run-" + sha256Hex(["runner/1", toolchainIdentity, exercises.key, main] + flags
                                      + files.flatMap { [lab.sources[$0].url.lastPathComponent, lab.sources[$0].text] })
