@@ -145,6 +145,19 @@ final class GradeEndToEndTests: XCTestCase {
         }
     }
 
+    /// One Latin-1 byte in a comment: the file and the byte offset are named (it was "Counter.swift is missing").
+    func testInvalidUTF8IsNamedWithItsByteOffset() throws {
+        try makeSubmissions(course + "/subs", ["correct"])
+        let file = course + "/subs/correct/Exercises/Counter.swift"
+        var data = try Data(contentsOf: URL(fileURLWithPath: file))
+        data.insert(contentsOf: Array("// na".utf8) + [0xEF] + Array("ve\n".utf8), at: 0)   // "naïve" in Latin-1
+        try data.write(to: URL(fileURLWithPath: file))
+        let out = try labrun(["grade", course + "/subs/correct", "--course", course])
+        XCTAssertEqual(out.code, 0, out.stderr)
+        XCTAssertTrue(out.stdout.contains("Counter.swift is not valid UTF-8 text (the first bad byte is at offset 5, 0xEF): save it as UTF-8"), out.stdout)
+        XCTAssertFalse(out.stdout.contains("is missing"), out.stdout)
+    }
+
     func testBadInputIsOneLine() throws {
         let out = try labrun(["grade", "--course", course, "--lab", "99"])
         XCTAssertEqual(out.code, 2)
