@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.0"),
+        // The grader parses submissions' exercise regions to check them against an allowlist.
+        .package(url: "https://github.com/swiftlang/swift-syntax", from: "602.0.0"),
     ],
     targets: [
         // System libraries (Debian: libopenblas-dev, libcmark-dev).
@@ -46,7 +48,9 @@ let package = Package(
                 resources: [.embedInCode("Resources/report.css")]),
         .target(name: "LabGrader", dependencies: ["LabProcess", "LabRunner", "LabText", "LabDisplay",
                                                   .product(name: "Yams", package: "Yams"),
-                                                  .product(name: "GRDB", package: "GRDB.swift")]),
+                                                  .product(name: "GRDB", package: "GRDB.swift"),
+                                                  .product(name: "SwiftParser", package: "swift-syntax"),
+                                                  .product(name: "SwiftSyntax", package: "swift-syntax")]),
         // The course site: executed labs, dashboards, grades (templates in site/theme/).
         .target(name: "LabSite", dependencies: ["LabRunner", "LabGrader", "LabDisplay",
                                                 .product(name: "Mustache", package: "swift-mustache")]),

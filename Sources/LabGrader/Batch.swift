@@ -134,7 +134,7 @@ public struct Batch {
         switch format {
         case .gradescope: results = try GradescopeFormat.encode(r)
         case .exercism: results = try ExercismFormat.encode(r.studentView(due: manifest.due, published: published))
-        case .junit: results = JUnitFormat.encode(r)
+        case .junit: results = JUnitFormat.encode(r.studentView(due: manifest.due, published: published))
         }
         try atomicWrite(results, to: dir.appendingPathComponent(format == .junit ? "results.xml" : "results.json"))
         try atomicWrite(Data(FeedbackPage.render(r.studentView(due: manifest.due, published: published)).utf8),
@@ -201,6 +201,8 @@ extension Grader {
 
     func exposure(support: ContainmentSupport) -> (errors: [String], warnings: [String]) {
         var errors: [String] = [], warnings: [String] = []
+        // Instructors only: without Solutions/ (a student's hand-out) there is nothing to warn about.
+        guard course.hasSolutions(lab.id) else { return (errors, warnings) }
         let hiddenDir = lab.dir.appendingPathComponent("hidden")
         for dir in [hiddenDir, course.solutionsRoot] where FileManager.default.fileExists(atPath: dir.path) && readableByOthers(dir) {
             if support.root && options.dropPrivileges && !support.namespaces {

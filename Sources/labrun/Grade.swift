@@ -15,6 +15,13 @@ struct Grade: ParsableCommand {
             passed, failed, not implemented, crashed, timed out, compile error. A file that does not compile is \
             replaced by its stub so other tests still run.
 
+            Submissions: only the code between each exercise's `// BEGIN EXERCISE` and `// END EXERCISE` lines is \
+            taken from a submission (the rest comes from the course's stubs), checked against an allowlist (no \
+            imports, underscored attributes, unsafe pointers or C-level calls), and the built library may export \
+            only its own module's symbols and add no load-time constructors. Each test of exercise X runs against \
+            the student's code for X and the reference solutions for every other exercise (when Solutions/ is \
+            present), so a stubbed exercise costs only its own tests.
+
             Containment (Linux; what is not available is printed once at the start): every test starts in new \
             PID, mount, IPC, network and UTS namespaces (inside a user namespace when not root); as root it runs \
             as an identity of its own (uid 61000 + slot, one per running test), set before exec, so nothing of \
@@ -179,7 +186,11 @@ struct Grade: ParsableCommand {
             if let path = results { try? atomicWrite(GradescopeFormat.harnessFailure(e.description), to: URL(fileURLWithPath: path)) }
             throw e
         }
-        print(TerminalFormat.render(report), terminator: "")
+        // Instructors (Solutions/ present) see every test; a student sees what their visibility allows, and no
+        // name of a test they may not see yet.
+        let instructor = course.hasSolutions(labID)
+        let shown = instructor ? report : report.studentView(due: single.lab.manifest.due, published: published)
+        print(TerminalFormat.render(shown), terminator: "")
         if let path = results {
             try atomicWrite(encode(report, format, manifest: single.lab.manifest), to: URL(fileURLWithPath: path))
             print("Results: \(path) (\(format.rawValue))")
@@ -195,7 +206,7 @@ struct Grade: ParsableCommand {
         switch f {
         case .gradescope: return try GradescopeFormat.encode(r)
         case .exercism: return try ExercismFormat.encode(r.studentView(due: manifest.due, published: published))
-        case .junit: return JUnitFormat.encode(r)
+        case .junit: return JUnitFormat.encode(r.studentView(due: manifest.due, published: published))
         }
     }
 
