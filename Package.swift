@@ -47,8 +47,6 @@ let package = Package(
         ]),
 
         // Benchmarks (printed figures, never timed tests).
-        .executableTarget(name: "train-bench", dependencies: ["LabKit"], path: "Benchmarks/TrainBench",
-                          swiftSettings: fast),
         .executableTarget(name: "tokenizer-bench", dependencies: ["LabText"], path: "Benchmarks/TokenizerBench",
                           swiftSettings: fast),
         .executableTarget(name: "kernel-bench", dependencies: ["LabTensor"], path: "Benchmarks/KernelBench",
@@ -58,8 +56,17 @@ let package = Package(
         .testTarget(name: "LabNNTests", dependencies: ["LabNN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LabTextTests", dependencies: ["LabText"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LabRunnerTests", dependencies: ["LabRunner"]),
-        .testTarget(name: "LabGraderTests", dependencies: ["LabGrader"], exclude: ["Fixtures"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["LabProcess"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )
+
+// BEGIN INSTRUCTOR
+// Course-only targets: they need Solutions/ (lab 30's reference attention, the grader's fixture course) and are
+// left out of the students' hand-out (`labrun release --out`), whose Package.swift is this file without this region.
+package.targets += [
+    .executableTarget(name: "train-bench", dependencies: ["LabKit"], path: "Benchmarks/TrainBench",
+                      swiftSettings: fast),
+    .testTarget(name: "LabGraderTests", dependencies: ["LabGrader"], exclude: ["Fixtures"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["LabProcess"], exclude: ["Fixtures"]),
+]
+// END INSTRUCTOR

@@ -76,6 +76,9 @@ struct Grade: ParsableCommand {
     @Flag(help: "Regrade submissions even if their files, tests and manifest are unchanged.")
     var force = false
 
+    @Option(help: ArgumentHelp("The data directory the graded tests read (becomes LABRUN_DATA_DIR).", valueName: "dir"))
+    var dataDir: String?
+
     enum ResultsFormat: String, ExpressibleByArgument, CaseIterable { case gradescope, exercism, junit }
 
     func run() throws {
@@ -90,6 +93,7 @@ struct Grade: ParsableCommand {
 
     func execute() throws {
         guard jobs >= 1 else { throw GradeError.config("--jobs must be at least 1") }
+        useDataDir(dataDir)
         let course = try course.map { Course(root: URL(fileURLWithPath: $0)) } ?? Course.locate()
         let labID = try course.resolveLab(lab)
         let shardSpec = try shard.map(Shard.parse)

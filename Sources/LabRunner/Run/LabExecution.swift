@@ -84,8 +84,12 @@ public final class LabExecution {
 
     /// The data files named in the front matter must exist in the data directory.
     func checkData(_ lab: Lab) throws {
+        var isDir: ObjCBool = false
+        let dirExists = FileManager.default.fileExists(atPath: project.dataDir, isDirectory: &isDir) && isDir.boolValue
         for f in lab.frontMatter.data where !FileManager.default.fileExists(atPath: project.dataDir + "/" + f) {
-            throw LabError(lab.path, line: 2, "data file '\(f)' not found in \(project.dataDir) (set LABRUN_DATA_DIR)")
+            throw LabError(lab.path, line: lab.frontMatterLine("data"), dirExists
+                ? "data file '\(f)' not found in \(project.dataDir) (--data-dir or LABRUN_DATA_DIR)"
+                : "the data directory \(project.dataDir) does not exist, so '\(f)' is not there (--data-dir or LABRUN_DATA_DIR)")
         }
     }
 
@@ -290,6 +294,9 @@ public final class LabExecution {
                 results[c].message = why
                 if let l = results[c].crashLine, why.hasPrefix("crashed: ") {
                     results[c].message = "crashed at line \(l): " + why.dropFirst(9)
+                }
+                if !options.solutions, let u = UnwrittenExercise.find(in: err.text(c), lab: lab, project: project) {
+                    results[c].message = u.message + (results[c].crashLine.map { " (called at line \($0))" } ?? "")
                 }
                 if results[c].seconds == nil, let s = cellStart[c] { results[c].seconds = exitTime - s }
             } else {
