@@ -1,4 +1,5 @@
 import Foundation
+import Yams
 
 /// The students' repository, written by `labrun release --out DIR`: everything needed to build labrun, run every
 /// lab and grade oneself, and nothing an instructor keeps back.
@@ -98,7 +99,15 @@ extension Release {
         for i in m.tests.indices where m.tests[i].visibility != .visible { m.tests[i].hint = nil }
         m.hiddenSummary = held.isEmpty ? nil : .init(tests: held.count, points: held.reduce(0) { $0 + $1.points })
         return "# Lab \(graded.id): the points of your graded tests (`labrun grade --lab \(graded.id)`).\n"
-            + plainNumbers(try m.yaml())
+            + plainNumbers(try readableYAML(m))
+    }
+
+    /// The manifest as YAML a person reads: Unicode as is (`q·kᵀ`, not `q\xB7k\u1D40`), long hints on one line.
+    static func readableYAML(_ m: LabManifest) throws -> String {
+        let encoder = YAMLEncoder()
+        encoder.options.allowUnicode = true
+        encoder.options.width = -1
+        return try encoder.encode(m)
     }
 
     /// Rewrites YAML scalars like `3e+0`, `2.5e+1`, `1e-1` as `3`, `25`, `0.1` (Yams writes every Double in

@@ -47,7 +47,9 @@ struct NewLab: ParsableCommand {
             where fm.fileExists(atPath: course.root.appendingPathComponent(dir).path) {
                 throw GradeError.config("\(course.root.appendingPathComponent(dir).path) already exists: lab \(number) is taken")
             }
+            let solutionsExisted = fm.fileExists(atPath: course.solutionsRoot.path)
             for (path, text) in files { try atomicWrite(Data(text.utf8), to: course.root.appendingPathComponent(path)) }
+            if !solutionsExisted { chmod(course.solutionsRoot.path, 0o700) }   // code under test must not read it
             let stubs = try LabGrader.Release.generate(course: course, lab: number)
             for (path, _) in files { print("wrote \(path)") }
             for url in stubs { print("wrote Labs/\(number)/Exercises/\(url.lastPathComponent) (release)") }

@@ -61,6 +61,45 @@ final class RunnerEndToEndTests: XCTestCase {
         XCTAssertTrue(html.contains("<span class=\"line err\"><span class=\"ln\" data-ln=\"14\">"))
     }
 
+    /// An unclosed `{` is reported under its own cell at the brace, not at the end of the generated program.
+    func testUnclosedBraceIsReportedUnderItsCell() throws {
+        let out = try Labrun.run(["run", Labrun.fixture("unclosed-brace.md")], root: root)
+        XCTAssertEqual(out.code, 1, out.stdout + out.stderr)
+        let cells = try Labrun.cells("unclosed-brace", root: root)
+        XCTAssertEqual(cells.map { $0["status"] as! String }, ["passed", "failed", "not-run"])
+        let diag = try XCTUnwrap((cells[1]["diagnostics"] as? [[String: Any]])?.first)
+        XCTAssertEqual(diag["line"] as? Int, 13, "the line of the unclosed '{'")
+        XCTAssertEqual(diag["column"] as? Int, 16)
+        XCTAssertEqual(diag["severity"] as? String, "error")
+        let message = cells[1]["message"] as? String ?? ""
+        XCTAssertTrue(message.hasPrefix("compile error: line 13: expected '}'"), message)
+        XCTAssertFalse(out.stdout.contains("main.swift"), out.stdout)
+    }
+
+    /// An unbalanced `(` shows the compiler's "expected ')'" first (at the parenthesis), not its note.
+    func testUnbalancedParenthesisShowsTheSyntaxErrorFirst() throws {
+        let out = try Labrun.run(["run", Labrun.fixture("unbalanced-paren.md")], root: root)
+        XCTAssertEqual(out.code, 1, out.stdout + out.stderr)
+        let cells = try Labrun.cells("unbalanced-paren", root: root)
+        XCTAssertEqual(cells.map { $0["status"] as! String }, ["passed", "failed"])
+        let diags = try XCTUnwrap(cells[1]["diagnostics"] as? [[String: Any]])
+        XCTAssertEqual(diags.first?["severity"] as? String, "error", "\(diags)")
+        XCTAssertTrue((diags.first?["message"] as? String ?? "").hasPrefix("expected ')'"), "\(diags)")
+        XCTAssertEqual(diags.first?["line"] as? Int, 11)
+        XCTAssertTrue((cells[1]["message"] as? String ?? "").hasPrefix("compile error: line 11: expected ')'"), "\(cells[1])")
+    }
+
+    /// An error thrown at top level is shown as its own message at the cell's line, not as a crash.
+    func testErrorThrownAtTopLevelShowsItsMessageAtItsLine() throws {
+        let out = try Labrun.run(["run", Labrun.fixture("thrown.md")], root: root)
+        XCTAssertEqual(out.code, 1, out.stdout + out.stderr)
+        let cells = try Labrun.cells("thrown", root: root)
+        XCTAssertEqual(cells.map { $0["status"] as! String }, ["passed", "failed"])
+        XCTAssertEqual(cells[1]["stdout"] as? String, "encoding\n")
+        XCTAssertEqual(cells[1]["message"] as? String, "error at line 18: the prompt has '!', which is not in the vocabulary")
+        XCTAssertTrue(out.stdout.contains("error at line 18: the prompt has '!', which is not in the vocabulary"), out.stdout)
+    }
+
     func testCrashMarksCellFailedKeepsEarlierOutput() throws {
         let out = try Labrun.run(["run", Labrun.fixture("crash.md")], root: root)
         XCTAssertEqual(out.code, 1)
