@@ -45,6 +45,7 @@ struct Run: ParsableCommand {
             options.solutions = solutions
             options.useCache = !noCache
             options.labTimeout = timeout
+            options.settings = sets
             let terminal = TerminalReporter()
             terminal.header(lab, path: project.displayPath(lab.path), solutions: solutions)
             var result = try LabExecution(project: project, options: options).run(lab, observer: terminal)

@@ -100,6 +100,36 @@ final class RunnerEndToEndTests: XCTestCase {
         XCTAssertTrue(out.stdout.contains("error at line 18: the prompt has '!', which is not in the vocabulary"), out.stdout)
     }
 
+    /// Without a terminal, a long loop prints a progress line every LABRUN_PROGRESS_SECONDS (30 s by default).
+    func testProgressLinesWithoutATerminal() throws {
+        let out = try Labrun.run(["run", Labrun.fixture("slow-progress.md")], root: root, env: ["LABRUN_PROGRESS_SECONDS": "1"])
+        XCTAssertEqual(out.code, 0, out.stdout + out.stderr)
+        let lines = out.stdout.split(separator: "\n").filter { $0.hasPrefix("⏳ step ") }
+        XCTAssertGreaterThanOrEqual(lines.count, 2, "a 4 s loop should print a progress line about every second:\n\(out.stdout)")
+        XCTAssertLessThanOrEqual(lines.count, 5, "at most one line a second:\n\(out.stdout)")
+    }
+
+    /// The report names the `--set` values among the run facts, has one title, and wraps long lines.
+    func testReportShowsSettingsOneTitleAndWrapsLines() throws {
+        let out = try Labrun.run(["run", Labrun.fixture("parameters.md"), "--set", "steps=2", "--set", "prompt=to be"], root: root)
+        XCTAssertEqual(out.code, 0, out.stdout + out.stderr)
+        let html = try Labrun.report("parameters", root: root)
+        XCTAssertTrue(html.contains("<dt>Settings</dt><dd>--set steps=2 --set prompt=to be</dd>"), html.suffix(1500).description)
+        XCTAssertEqual(html.components(separatedBy: "<h1").count - 1, 1, "one title")
+        XCTAssertTrue(html.contains("pre { margin: 0; white-space: pre-wrap;"), "long code and output lines wrap")
+        XCTAssertTrue(html.contains(".prose table { display: block; max-width: 100%; overflow-x: auto; }"), "wide tables scroll inside the page")
+
+        // A lab that starts with its own `# ` heading keeps only that one.
+        try "---\nslide: 3\ntitle: Front title\n---\n\n# Lab 3: Own heading\n\n```swift\nprint(1)\n```\n"
+            .write(toFile: root + "/Labs/own.md", atomically: true, encoding: .utf8)
+        XCTAssertEqual(try Labrun.run(["run", root + "/Labs/own.md"], root: root).code, 0)
+        let own = try Labrun.report("own", root: root)
+        XCTAssertEqual(own.components(separatedBy: "<h1").count - 1, 1, "one title")
+        XCTAssertTrue(own.contains("Own heading</h1>"))
+        let defaults = try Labrun.result("own", root: root)["facts"] as? [String: Any]
+        XCTAssertEqual((defaults?["settings"] as? [String]) ?? ["?"], [])
+    }
+
     func testCrashMarksCellFailedKeepsEarlierOutput() throws {
         let out = try Labrun.run(["run", Labrun.fixture("crash.md")], root: root)
         XCTAssertEqual(out.code, 1)

@@ -19,9 +19,11 @@ h1 { font-size: 1.9rem; margin: .2rem 0 .6rem; }
 a { color: var(--accent); }
 code, pre { font-family: var(--mono); font-size: .86rem; }
 :not(pre) > code { background: var(--panel); padding: .1em .3em; border-radius: 4px; }
-pre { margin: 0; overflow-x: auto; white-space: pre; }
+pre { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 .prose pre { background: var(--panel); padding: .75rem; border-radius: 6px; }
 .prose table, .lab-table { border-collapse: collapse; margin: .5rem 0; font-size: .9rem; }
+.prose table { display: block; max-width: 100%; overflow-x: auto; }
+.prose td, .lab-table td { overflow-wrap: anywhere; }
 .prose th, .prose td, .lab-table th, .lab-table td { border: 1px solid var(--line); padding: .3rem .6rem; text-align: left; }
 .lab-table th { background: var(--panel); }
 .lab-table td.num { text-align: right; font-variant-numeric: tabular-nums; }

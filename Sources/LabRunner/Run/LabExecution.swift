@@ -77,7 +77,7 @@ public final class LabExecution {
         let facts = RunFacts(date: started, toolchain: toolchainVersion(), library: libraryVersion(),
                              exercises: exercises == nil ? "none" : (options.solutions ? "solutions" : "student"),
                              compileSeconds: compileSeconds, compileCached: cached, runSeconds: runSeconds,
-                             host: ProcessInfo.processInfo.hostName)
+                             host: ProcessInfo.processInfo.hostName, settings: options.settings)
         return LabRunResult(labPath: project.displayPath(lab.path), name: lab.name, slide: lab.frontMatter.slide,
                             title: lab.frontMatter.title, cells: results, facts: facts, error: labError)
     }
@@ -305,7 +305,7 @@ public final class LabExecution {
                     results[c].message = "error" + at + ": " + thrown
                 }
                 if !options.solutions, let u = UnwrittenExercise.find(in: err.text(c), lab: lab, project: project) {
-                    results[c].message = u.message + (results[c].crashLine.map { " (called at line \($0))" } ?? "")
+                    results[c].message = u.message(calledAt: results[c].crashLine)
                 }
                 if results[c].seconds == nil, let s = cellStart[c] { results[c].seconds = exitTime - s }
             } else {

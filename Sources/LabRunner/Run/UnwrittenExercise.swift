@@ -8,7 +8,7 @@ import Yams
 /// `Lab30/SelfAttention.swift:12: Fatal error: not implemented: SelfAttention.forward`.
 ///
 /// ```swift
-/// let u = UnwrittenExercise.find(in: stderr, lab: "30", project: project)
+/// let u = UnwrittenExercise.find(in: stderr, lab: lab, project: project)
 /// u?.message   // "exercise 1a (SelfAttention.forward) is not written yet: open Labs/30/Exercises/SelfAttention.swift"
 /// ```
 /// PyTorch equivalent: the `NotImplementedError("SelfAttention.forward")` a notebook stub raises.
@@ -25,7 +25,10 @@ public struct UnwrittenExercise: Equatable, Sendable {
     /// `TransformerBlock.forward` before the student got to `SelfAttention.forward`).
     public var stoppedIn: String?
 
-    public var message: String {
+    public var message: String { message(calledAt: nil) }
+
+    /// The message, with the lab line that called the stub when known.
+    public func message(calledAt line: Int?) -> String {
         var what = "exercise "
         if let id = exerciseID {
             what += "\(id) (\(region))"
@@ -34,7 +37,11 @@ public struct UnwrittenExercise: Equatable, Sendable {
             what += region
         }
         what += " is not written yet" + (file.map { ": open \($0)" } ?? "")
-        if let s = stoppedIn { what += " (this cell stopped in \(s), not written yet either)" }
+        if let s = stoppedIn {
+            what += " (\(line.map { "line \($0)" } ?? "this cell") calls \(s), not written yet either)"
+        } else if let line {
+            what += " (called at line \(line))"
+        }
         return what
     }
 
@@ -54,9 +61,13 @@ public struct UnwrittenExercise: Equatable, Sendable {
         if !declared.isEmpty {
             order = declared.flatMap(\.regions)
         } else {
+            // The first time the lab's text names each one in code: `SelfAttention.forward` or `getBatch(`.
             let text = (try? String(contentsOfFile: lab.path, encoding: .utf8)) ?? ""
-            order = pending.keys.filter { text.contains($0) }
-                .sorted { text.range(of: $0)!.lowerBound < text.range(of: $1)!.lowerBound }
+            let mentioned = pending.keys.compactMap { name -> (String, String.Index)? in
+                let escaped = NSRegularExpression.escapedPattern(for: name)
+                return text.range(of: "`" + escaped + "[`(]", options: .regularExpression).map { (name, $0.lowerBound) }
+            }
+            order = mentioned.sorted { $0.1 < $1.1 }.map(\.0)
         }
         let region = order.first { pending[$0] != nil } ?? trapped
         var u = UnwrittenExercise(region: region)
