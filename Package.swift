@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
     ],
     targets: [
         // System libraries (Debian: libopenblas-dev, libcmark-dev).
@@ -40,7 +41,8 @@ let package = Package(
                                                   .product(name: "Yams", package: "Yams")]),
         .target(name: "LabGrader", dependencies: ["LabProcess", "LabRunner", "LabText", "LabDisplay",
                                                   .product(name: "Yams", package: "Yams"),
-                                                  .product(name: "GRDB", package: "GRDB.swift")]),
+                                                  .product(name: "GRDB", package: "GRDB.swift"),
+                                                  .product(name: "SwiftCSV", package: "SwiftCSV")]),
         .executableTarget(name: "labrun", dependencies: [
             "LabRunner", "LabGrader", "LabText",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
