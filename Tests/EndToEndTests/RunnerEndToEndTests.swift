@@ -130,6 +130,29 @@ final class RunnerEndToEndTests: XCTestCase {
         XCTAssertEqual((defaults?["settings"] as? [String]) ?? ["?"], [])
     }
 
+    /// A missing known data file is downloaded (checked against its SHA-256) where a network exists; offline the
+    /// error, at the front matter's `data:` line, names the URL and where to save the file. A data directory
+    /// that does not exist is named as such. --data-dir works on run.
+    func testMissingDataIsDownloadedOrNamedWithItsURL() throws {
+        try "---\nslide: 5\ntitle: Data\ndata: tinyshakespeare.txt\n---\n\n```swift\nprint(try loadCorpus(\"tinyshakespeare\").count)\n```\n"
+            .write(toFile: root + "/Labs/data.md", atomically: true, encoding: .utf8)
+        let out = try Labrun.run(["run", "5", "--data-dir", root + "/nodata"], root: root, timeout: 120)
+        if out.code == 0 {
+            XCTAssertTrue(out.stdout.contains("1115394"), "Tiny Shakespeare has 1,115,394 characters: \(out.stdout)")
+            XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/nodata/tinyshakespeare.txt"))
+        } else {
+            XCTAssertEqual(out.code, 2, out.stdout + out.stderr)
+            XCTAssertTrue(out.stderr.contains("Labs/data.md:4: data file 'tinyshakespeare.txt' is missing and could not be downloaded"), out.stderr)
+            XCTAssertTrue(out.stderr.contains("https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt"), out.stderr)
+            XCTAssertTrue(out.stderr.contains("save it as \(root)/nodata/tinyshakespeare.txt"), out.stderr)
+        }
+        try "---\nslide: 6\ntitle: Own data\ndata: mine.txt\n---\n\n```swift\nprint(1)\n```\n"
+            .write(toFile: root + "/Labs/own.md", atomically: true, encoding: .utf8)
+        let own = try Labrun.run(["run", "6", "--data-dir", root + "/nowhere"], root: root)
+        XCTAssertEqual(own.code, 2)
+        XCTAssertTrue(own.stderr.contains("Labs/own.md:4: the data directory \(root)/nowhere does not exist"), own.stderr)
+    }
+
     func testCrashMarksCellFailedKeepsEarlierOutput() throws {
         let out = try Labrun.run(["run", Labrun.fixture("crash.md")], root: root)
         XCTAssertEqual(out.code, 1)
