@@ -6,13 +6,14 @@ import Yams
 ///
 /// What ships:
 /// - `Package.swift` without its `// BEGIN INSTRUCTOR` … `// END INSTRUCTOR` region (targets that need `Solutions/`);
-/// - `Sources/`, and of `Tests/` and `Benchmarks/` exactly the folders that Package.swift still names;
+/// - `Sources/` and `site/theme/` (the report's style sheet), and of `Tests/` and `Benchmarks/` exactly the folders
+///   that Package.swift still names;
 /// - `Labs/` with each lab's stubs as release generates them (never the course's working copies) and their `.release.json`;
 /// - `Tests/Graded/<lab>/` without `hidden/`, its grading.yml listing only the shipped tests (hints of tests a
 ///   student sees later dropped, held-back points summed in `hidden_summary`);
 /// - `.gitignore`, and `Handout/` copied over the top (the students' README.md, `.ci/run`).
 ///
-/// Never: `Solutions/`, hidden tests, `Handout/` itself, `scripts/`, `site/`, the build, `.labrun/`, `.git`.
+/// Never: `Solutions/`, hidden tests, `Handout/` itself, `scripts/`, the rest of `site/`, the build, `.labrun/`, `.git`.
 ///
 /// ```swift
 /// try Release.export(course: Course(root: URL(fileURLWithPath: ".")), to: URL(fileURLWithPath: "/tmp/handout"))
@@ -41,8 +42,9 @@ extension Release {
         for name in [".gitignore"] where fm.fileExists(atPath: root.appendingPathComponent(name).path) {
             try copyTree(root.appendingPathComponent(name), to: dir.appendingPathComponent(name), skipping: solutions)
         }
-        if fm.fileExists(atPath: root.appendingPathComponent("Sources").path) {
-            try copyTree(root.appendingPathComponent("Sources"), to: dir.appendingPathComponent("Sources"), skipping: solutions)
+        // The sources, and the report's style sheet they embed (site/theme; the rest of site/ is the instructor's).
+        for folder in ["Sources", "site/theme"] where fm.fileExists(atPath: root.appendingPathComponent(folder).path) {
+            try copyTree(root.appendingPathComponent(folder), to: dir.appendingPathComponent(folder), skipping: solutions)
         }
         for (folder, named) in [("Tests", { (n: String) in "name: \"\(n)\"" }), ("Benchmarks", { "path: \"Benchmarks/\($0)\"" })] {
             let src = root.appendingPathComponent(folder)

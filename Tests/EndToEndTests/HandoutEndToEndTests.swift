@@ -45,7 +45,7 @@ final class HandoutEndToEndTests: XCTestCase {
                          "Labs/30/Exercises/SelfAttention.swift", "Labs/30/Exercises/Support.swift",
                          "Labs/30/Exercises/.release.json", "Tests/Graded/30/grading.yml",
                          "Tests/Graded/30/SelfAttentionTests.swift", "Sources/LabKit/LabKit.swift",
-                         "Sources/labrun/Labrun.swift", "Benchmarks/KernelBench/main.swift"] {
+                         "Sources/labrun/Labrun.swift", "Benchmarks/KernelBench/main.swift", "site/theme/report.css"] {
             XCTAssertTrue(all.contains(required), "the hand-out lacks \(required)")
         }
         let leaks = all.filter {
