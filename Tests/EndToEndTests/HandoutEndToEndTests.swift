@@ -121,6 +121,7 @@ final class HandoutEndToEndTests: XCTestCase {
             var e = env
             e["NO_COLOR"] = "1"
             e["LABRUN_DATA_DIR"] = Self.dataDir
+            e["LABRUN_GRADE_CACHE"] = h + "/.labrun/grade-cache"
             c.environment = e
             c.workingDirectory = h
             c.timeout = 600
@@ -143,6 +144,12 @@ final class HandoutEndToEndTests: XCTestCase {
         XCTAssertNotNil(first.stdout.range(of: #"exercise (1a \()?SelfAttention\.forward\)? is not written yet: open Labs/30/Exercises/SelfAttention\.swift"#,
                                             options: .regularExpression), first.stdout)
         XCTAssertFalse(first.stdout.contains("SIGILL"), first.stdout)
+
+        // Grading oneself: the stubs score 0, every visible test "not implemented", no hidden test named.
+        let grade = try run(["grade", "--lab", "30"])
+        XCTAssertEqual(grade.code, 0, grade.stdout + grade.stderr)
+        XCTAssertTrue(grade.stdout.contains("SelfAttentionTests.testCausalMask") && grade.stdout.contains("not implemented"), grade.stdout)
+        XCTAssertFalse((grade.stdout + grade.stderr).contains("HiddenLab30Tests"), grade.stdout)
 
         // A syntax error in lab 30's exercises does not stop a lab of its own module.
         let broken = h + "/Labs/30/Exercises/TransformerBlock.swift"
