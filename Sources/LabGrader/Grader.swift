@@ -6,8 +6,15 @@ public struct GradeOptions: Sendable {
     public var toolchain: GradeToolchain
     /// Tests of one submission run on this many processes at once.
     public var testJobs: Int = 1
-    /// When root, run student code as `nobody` (and keep graded sources in 0700 directories).
+    /// When root, run each test as an identity of its own (uid 61000 + slot), set before anything of it runs.
     public var dropPrivileges: Bool = getuid() == 0
+    /// Folders no test may see besides the course, the submission, the build cache and the scratch space
+    /// (a batch adds the submissions folder and its output).
+    public var hiddenPaths: [String] = []
+    /// Wall-clock budget of one compile of a submission (swiftc and every swift-frontend it starts).
+    public var compileSeconds: Double = 300
+    /// Memory budget of one compile, over the compiler's whole process tree.
+    public var compileMemoryBytes: Int = 6 << 30
     /// Bytes of output a test may produce before it is killed; what is kept for feedback is much less.
     public var outputLimit: Int = 1 << 20
     /// Largest file a test may write.
@@ -70,6 +77,17 @@ public final class Grader: @unchecked Sendable {
         }
         self.stubs = course.hasSolutions(lab) ? try Release.stubsByFile(course: course, lab: lab) : [:]
         self.toolchainIdentity = try options.toolchain.identity
+        Self.removeLeftovers()
+    }
+
+    nonisolated(unsafe) static var leftoversRemoved = false
+
+    /// Once per process: cgroups and scratch spaces that a killed grader left behind.
+    static func removeLeftovers() {
+        guard !leftoversRemoved else { return }
+        leftoversRemoved = true
+        Cgroup.removeStale()
+        Sandbox.removeStale()
     }
 
     // MARK: Inputs
@@ -180,7 +198,7 @@ public final class Grader: @unchecked Sendable {
         // 3. Run each remaining test in its own process.
         if let runner, !giveUp {
             let pending = lab.tests.filter { box.byID[$0.id] == nil }
-            let sandbox = try Sandbox(dropPrivileges: options.dropPrivileges)
+            let sandbox = try makeSandbox(submission, runner: runner, exercises: exercises?.dir)
             defer { sandbox.remove() }
             let lock = NSLock()
             let brokenFiles = broken
@@ -218,6 +236,25 @@ public final class Grader: @unchecked Sendable {
                            buildOK: broken.isEmpty && !giveUp && allDiagnostics.isEmpty, diagnostics: allDiagnostics,
                            notes: notes, score: score, maxScore: maxScore, seconds: monotonicNow() - start,
                            tests: tests, submittedAt: submission.submittedAt, gradedAt: Date(), inputHash: hash)
+    }
+
+    /// The scratch space and what its tests may see: the test runner (execute-only) and the compiled exercises
+    /// read-only; the course, the submission, the build cache and `options.hiddenPaths` not at all.
+    func makeSandbox(_ submission: Submission, runner: URL, exercises: URL?) throws -> Sandbox {
+        var sandbox = try Sandbox(dropPrivileges: options.dropPrivileges)
+        let runnerDir = runner.deletingLastPathComponent()
+        if sandbox.dropPrivileges {
+            // Reachable only inside a test's mount namespace: the cache root stays 0700 and is hidden there.
+            chmod(runnerDir.path, 0o711); chmod(runner.path, 0o711)
+            if let ex = exercises {
+                chmod(ex.path, 0o755)
+                chmod(ex.appendingPathComponent("libExercises.so").path, 0o644)
+            }
+        }
+        sandbox.hidden = [course.root.path, submission.dir.path, options.cache.root.path] + options.hiddenPaths
+        sandbox.visible = [runnerDir.path] + (exercises.map { [$0.path] } ?? []) + (options.toolchain.labKitLib.map { [$0] } ?? [])
+            + (ProcessInfo.processInfo.environment["LABRUN_DATA_DIR"].map { [$0] } ?? [])
+        return sandbox
     }
 
     /// Compiles the test runner against `exercises`, leaving out the test files that do not compile (up to 4 tries).
@@ -282,10 +319,11 @@ public final class Grader: @unchecked Sendable {
             let args = flags + ["-emit-library", "-emit-module", "-emit-module-path", tmp.appendingPathComponent("\(module).swiftmodule").path,
                                 "-Xlinker", "-soname=lib\(module).so", "-o", tmp.appendingPathComponent("lib\(module).so").path]
                 + (sorted.map(\.key) + [Release.supportFileName]).map { "src/\($0)" }
-            let (ok, out) = try runSwiftc(tc, args, cwd: tmp)
+            let (ok, out, overBudget) = try runSwiftc(tc, args, cwd: tmp, budget: compileBudget)
             try Data((ok ? "ok" : "failed").utf8).write(to: tmp.appendingPathComponent("status"))
             try JSONEncoder().encode(parseBuildErrors(out)).write(to: tmp.appendingPathComponent("diagnostics.json"))
             try Data(out.utf8).write(to: tmp.appendingPathComponent("compiler-output.txt"))
+            if overBudget { try Data().write(to: tmp.appendingPathComponent("over-budget")) }
         }
         return try readCompiled(dir, key)
     }
@@ -309,18 +347,23 @@ public final class Grader: @unchecked Sendable {
             }
             try Data(main.utf8).write(to: src.appendingPathComponent("main.swift"))
             let args = flags + ["-o", tmp.appendingPathComponent("runner").path] + (names + ["main.swift"]).map { "src/\($0)" }
-            let (ok, out) = try runSwiftc(tc, args, cwd: tmp)
+            let (ok, out, overBudget) = try runSwiftc(tc, args, cwd: tmp, budget: compileBudget)
             try Data((ok ? "ok" : "failed").utf8).write(to: tmp.appendingPathComponent("status"))
             try JSONEncoder().encode(parseBuildErrors(out)).write(to: tmp.appendingPathComponent("diagnostics.json"))
+            if overBudget { try Data().write(to: tmp.appendingPathComponent("over-budget")) }
             // The graded sources (hidden ones too) are not kept next to the binary.
             try? FileManager.default.removeItem(at: src)
         }
         return try readCompiled(dir, key)
     }
 
+    var compileBudget: CompileBudget { CompileBudget(seconds: options.compileSeconds, memoryBytes: options.compileMemoryBytes) }
+
     func readCompiled(_ dir: URL, _ key: String) throws -> Compiled {
         let status = (try? String(contentsOf: dir.appendingPathComponent("status"), encoding: .utf8)) ?? "failed"
         let diags = (try? JSONDecoder().decode([BuildDiagnostic].self, from: Data(contentsOf: dir.appendingPathComponent("diagnostics.json")))) ?? []
+        // A compile over its budget is not cached: on a less loaded machine it may fit.
+        if FileManager.default.fileExists(atPath: dir.appendingPathComponent("over-budget").path) { try? FileManager.default.removeItem(at: dir) }
         return Compiled(ok: status == "ok", dir: dir, key: key, diagnostics: diags)
     }
 }

@@ -32,6 +32,7 @@ final class GradeTests: XCTestCase {
             "partial": (6, [P, P, F, P, P, F, P]),
             "compile_error": (4, [E, E, E, P, P, E, P]),
             "crash": (4, [C, C, C, P, P, C, P]),
+            "stack_overflow": (4, [C, C, C, P, P, C, P]),
             "hang": (6, [P, P, P, T, T, P, T]),
             "exit0": (4, [C, C, C, P, P, C, P]),
             "forge": (4, [F, F, F, P, P, F, P]),
@@ -68,6 +69,8 @@ final class GradeTests: XCTestCase {
                        "StatsTests.swift:15: XCTAssertEqual failed\n    got:      1.6666666666666667\n    expected: 1.25 (± 1e-12)")
         XCTAssertTrue(by["crash"]!.test("StatsTests/testMeanSmall")!.message.contains("Fatal error: Index out of range"))
         XCTAssertTrue(by["crash"]!.test("StatsTests/testMeanSmall")!.message.hasPrefix("Crashed with signal SIGILL"))
+        XCTAssertTrue(by["stack_overflow"]!.test("StatsTests/testMeanSmall")!.message.hasPrefix("Stack overflow: the calls nested too deeply (signal SIGSEGV"),
+                      by["stack_overflow"]!.test("StatsTests/testMeanSmall")!.message)
         XCTAssertTrue(by["exit0"]!.test("StatsTests/testMeanSmall")!.message.hasPrefix("The process exited with code 0 before the test finished"))
         // 2 s of CPU, or 3 × 2 + 5 s of wall time when the machine is too busy to give the loop 5 s of CPU first.
         for (kind, id) in [("hang", "CounterTests/testCount"), ("fork_bomb", "CounterTests/testMostCommon")] {

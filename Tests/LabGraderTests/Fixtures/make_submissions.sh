@@ -11,7 +11,16 @@ sol="$here/course/Solutions/1"
 declare -A EXPECTED=(
   [correct]=10 [partial]=6 [compile_error]=4 [crash]=4 [hang]=6 [exit0]=4 [forge]=4
   [huge_output]=6 [forge_xctest]=4 [fork_bomb]=9 [memory_hog]=9 [snoop]=10 [tamper]=0 [missing_file]=6 [api_change]=3
+  [stack_overflow]=4
 )
+# Containment attacks (GradeContainmentEndToEndTests), not in the default set: their own score depends on how
+# early they are stopped (compile-time checks, containment); what is asserted is what they do to others.
+#   daemon    a setsid background loop that runs `kill -9 -1` (all processes of its uid) long after its test
+#   tmpfiles  leaves files in /tmp, /var/tmp, /dev/shm
+#   peek      reads a classmate's submission (PEEK_DIR) and returns a wrong mean if it could
+#   bomb      a type-checker bomb in mean (a 20 000-element mixed literal array)
+#   sleeper   a test that sleeps 60 s (to kill the grader in the middle)
+#   ctor      an ELF constructor in the exercises library notes whether it runs as root; mean is wrong if it did
 
 stats_with() {  # $1 = body of mean, $2 = body of variance
   cat <<SWIFT
@@ -64,7 +73,27 @@ make_kind() {  # $1 = kind, $2 = folder
   local d="$2/Exercises"; mkdir -p "$d"
   local mean="$MEAN_OK" var="$VAR_OK" count="$COUNT_OK" most="$MOST_OK"
   case "$1" in
-    correct|snoop) ;;
+    correct|snoop|peek) ;;
+    ctor) mean='    if rootAtLoad { return -999 }   // load-time code ran with the grader'"'"'s privileges
+'"$MEAN_OK" ;;
+    stack_overflow) mean='    func depth(_ n: Int) -> Int { n == Int.min ? 0 : depth(n - 1) + 1 }   // never reaches its base case
+    return Double(depth(0))' ;;
+    daemon) count='        var pid: pid_t = 0
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"),
+            strdup("setsid sh -c '"'"'i=0; while [ $i -lt 400 ]; do kill -9 -1; i=$((i+1)); sleep 0.05; done'"'"' >/dev/null 2>&1 &"), nil]
+        _ = posix_spawn(&pid, "/bin/sh", nil, nil, argv, nil)
+        var st: Int32 = 0
+        waitpid(pid, &st, 0)
+'"$COUNT_OK" ;;
+    tmpfiles) count='        for dir in ["/tmp", "/var/tmp", "/dev/shm"] {
+            if let f = fopen(dir + "/labrun-left-'"${LEFT_TAG:-x}"'", "w") { fputs("left behind", f); fclose(f) }
+        }
+'"$COUNT_OK" ;;
+    sleeper) count='        sleep(60)
+'"$COUNT_OK" ;;
+    bomb) mean='    let bomb = ['"$(python3 -c "print(', '.join((str(i) if i % 2 else str(i) + '.5') + (' * -1' if i % 3 == 0 else '') for i in range(20000)))")"']
+    _ = bomb
+'"$MEAN_OK" ;;
     partial) var='    let m = mean(xs)
     return xs.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(xs.count - 1)   // sample variance: not what was asked' ;;
     compile_error) mean='    return xs.reduce(0, +) / xs.count   // Double / Int does not compile' ;;
@@ -123,6 +152,10 @@ public func populationVariance(_ xs: [Double]) -> Double {
       counter_with "$count" "$most" > "$d/Counter.swift"; return ;;
     *) echo "unknown kind $1" >&2; exit 2 ;;
   esac
+  if [ "$1" = peek ]; then
+    mean='    if let f = fopen("'"${PEEK_DIR:-/nonexistent}"'/Exercises/Stats.swift", "r") { fclose(f); return -999 }
+'"$MEAN_OK"
+  fi
   if [ "$1" = snoop ]; then
     # Tries to read the hidden tests and the solutions (paths passed in SNOOP_COURSE); returns a wrong mean if it could.
     mean='    let course = "'"${SNOOP_COURSE:-/nonexistent}"'"
@@ -134,6 +167,13 @@ public func populationVariance(_ xs: [Double]) -> Double {
   fi
   stats_with "$mean" "$var" > "$d/Stats.swift"
   counter_with "$count" "$most" > "$d/Counter.swift"
+  if [ "$1" = ctor ]; then
+    cat >> "$d/Stats.swift" <<'SWIFT'
+
+nonisolated(unsafe) var rootAtLoad = false
+@used @section(".init_array") let labrunCtor: @convention(c) () -> Void = { rootAtLoad = getuid() == 0 }
+SWIFT
+  fi
   if [ "$1" = forge_xctest ]; then
     cat >> "$d/Stats.swift" <<'SWIFT'
 
