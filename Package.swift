@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.0"),
         // The grader parses submissions' exercise regions to check them against an allowlist.
         .package(url: "https://github.com/swiftlang/swift-syntax", from: "602.0.0"),
+        .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
     ],
     targets: [
         // System libraries (Debian: libopenblas-dev, libcmark-dev).
@@ -50,7 +51,8 @@ let package = Package(
                                                   .product(name: "Yams", package: "Yams"),
                                                   .product(name: "GRDB", package: "GRDB.swift"),
                                                   .product(name: "SwiftParser", package: "swift-syntax"),
-                                                  .product(name: "SwiftSyntax", package: "swift-syntax")]),
+                                                  .product(name: "SwiftSyntax", package: "swift-syntax"),
+                                                  .product(name: "SwiftCSV", package: "SwiftCSV")]),
         // The course site: executed labs, dashboards, grades (templates in site/theme/).
         .target(name: "LabSite", dependencies: ["LabRunner", "LabGrader", "LabDisplay",
                                                 .product(name: "Mustache", package: "swift-mustache")]),
@@ -60,8 +62,6 @@ let package = Package(
         ]),
 
         // Benchmarks (printed figures, never timed tests).
-        .executableTarget(name: "train-bench", dependencies: ["LabKit"], path: "Benchmarks/TrainBench",
-                          swiftSettings: fast),
         .executableTarget(name: "tokenizer-bench", dependencies: ["LabText"], path: "Benchmarks/TokenizerBench",
                           swiftSettings: fast),
         .executableTarget(name: "zoo-bench", dependencies: ["LabZoo"], path: "Benchmarks/ZooBench",
@@ -74,8 +74,17 @@ let package = Package(
         .testTarget(name: "LabTextTests", dependencies: ["LabText"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LabZooTests", dependencies: ["LabZoo", "LabNN", "LabTensor", "LabText"]),
         .testTarget(name: "LabRunnerTests", dependencies: ["LabRunner"]),
-        .testTarget(name: "LabGraderTests", dependencies: ["LabGrader"], exclude: ["Fixtures"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["LabProcess"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )
+
+// BEGIN INSTRUCTOR
+// Course-only targets: they need Solutions/ (lab 30's reference attention, the grader's fixture course) and are
+// left out of the students' hand-out (`labrun release --out`), whose Package.swift is this file without this region.
+package.targets += [
+    .executableTarget(name: "train-bench", dependencies: ["LabKit"], path: "Benchmarks/TrainBench",
+                      swiftSettings: fast),
+    .testTarget(name: "LabGraderTests", dependencies: ["LabGrader"], exclude: ["Fixtures"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["LabProcess"], exclude: ["Fixtures"]),
+]
+// END INSTRUCTOR

@@ -37,6 +37,8 @@ public struct Batch {
     public var force = false
     public var format: BatchFormat = .gradescope
     public var published = false
+    /// Hand-in times from the LMS (`--hand-in-times`), by submission folder; they win over submission.json and file times.
+    public var handInTimes: [String: Date] = [:]
 
     public init(grader: Grader, submissionsDir: URL, outDir: URL, gradebook: URL) {
         self.grader = grader; self.submissionsDir = submissionsDir; self.outDir = outDir; self.gradebook = gradebook
@@ -48,6 +50,8 @@ public struct Batch {
         public var harnessErrors = 0
         public var errors: [String] = []
         public var seconds = 0.0
+        /// Submissions whose hand-in time is only their files' modification time (no submission.json, no LMS time).
+        public var fileTimesOnly: [String] = []
         public var text: String {
             let all = graded.count + skipped.count
             var s = String(format: "Graded %d submission%@ (%d skipped as unchanged) in %.1f s.", graded.count, graded.count == 1 ? "" : "s", skipped.count, seconds)
@@ -56,6 +60,11 @@ public struct Batch {
                 s += String(format: " Mean score of those graded: %.2f/%@.", mean, formatPoints(graded[0].maxScore))
             }
             for e in errors { s += "\nerror: \(e)" }
+            if !fileTimesOnly.isEmpty {
+                s += "\nwarning: \(fileTimesOnly.count) submission\(fileTimesOnly.count == 1 ? " has" : "s have") no hand-in time "
+                    + "(no submission.json, not in --hand-in-times): the late penalty uses the newest .swift file's "
+                    + "modification time, which copying or unzipping changes (\(fileTimesOnly.prefix(5).joined(separator: ", "))\(fileTimesOnly.count > 5 ? ", ..." : ""))"
+            }
             return s
         }
     }
@@ -71,7 +80,11 @@ public struct Batch {
             let u = submissionsDir.appendingPathComponent(n)
             if FileManager.default.fileExists(atPath: u.path, isDirectory: &isDir), isDir.boolValue { dirs.append(u) }
         }
-        return dirs.enumerated().filter { shard?.contains($0.offset) ?? true }.map { Submission.folder($0.element) }
+        return dirs.enumerated().filter { shard?.contains($0.offset) ?? true }.map {
+            var s = Submission.folder($0.element)
+            if let t = handInTimes[s.name] { s.submittedAt = t }
+            return s
+        }
     }
 
     public func run(progress: BatchProgress?) throws -> Summary {
@@ -125,6 +138,7 @@ public struct Batch {
         }
         var s = state.summary
         s.seconds = monotonicNow() - start
+        s.fileTimesOnly = subs.filter { handInTimes[$0.name] == nil && !HandInTimes.hasSubmissionJSON($0.dir) }.map(\.name)
         return s
     }
 

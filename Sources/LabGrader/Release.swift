@@ -156,21 +156,15 @@ public enum Release {
             .sorted { $0.localizedStandardCompare($1) == .orderedAscending }
     }
 
-    /// Regenerates `Labs/<lab>/Exercises` from `Solutions/<lab>`. Returns the files written.
+    /// Regenerates `Labs/<lab>/Exercises` from `Solutions/<lab>`; returns the files written. Throws, writing
+    /// nothing over them, if a stub was edited since the last release (see `regenerate`, `force`).
     @discardableResult
-    public static func generate(course: Course, lab: String) throws -> [URL] {
-        let expected = try expectedStubs(course: course, lab: lab)
-        let dir = course.exercisesDir(lab)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        var written: [URL] = []
-        for (name, text) in expected {
-            let url = dir.appendingPathComponent(name)
-            if (try? String(contentsOf: url, encoding: .utf8)) != text {
-                try atomicWrite(Data(text.utf8), to: url)
-                written.append(url)
-            }
+    public static func generate(course: Course, lab: String, force: Bool = false) throws -> [URL] {
+        let outcome = try regenerate(course: course, lab: lab, force: force)
+        if !outcome.refused.isEmpty {
+            throw GradeError.config(refusalMessage(outcome.refused, lab: lab))
         }
-        return written
+        return outcome.written
     }
 
     /// File name → expected content of `Labs/<lab>/Exercises`.
@@ -222,36 +216,6 @@ public enum Release {
             out[url.lastPathComponent] = s
         }
         return out
-    }
-
-    /// Writes the students' copy of the course to `dir`: `Labs/` (stubs), and for each lab the graded tests
-    /// without `hidden/`, with a manifest that lists only the shipped tests and says how much was held back.
-    public static func export(course: Course, to dir: URL) throws {
-        let fm = FileManager.default
-        if fm.fileExists(atPath: dir.path), !((try? fm.contentsOfDirectory(atPath: dir.path)) ?? []).isEmpty {
-            throw GradeError.config("\(dir.path) is not empty; release --out needs a new or empty directory")
-        }
-        for lab in labsWithSolutions(course: course) {
-            let labs = dir.appendingPathComponent("Labs/\(lab)/Exercises")
-            for (name, text) in try expectedStubs(course: course, lab: lab) {
-                try atomicWrite(Data(text.utf8), to: labs.appendingPathComponent(name))
-            }
-        }
-        for lab in course.labs() {
-            let graded = try GradedLab.load(course: course, lab: lab)
-            let out = dir.appendingPathComponent("Tests/Graded/\(lab)")
-            try fm.createDirectory(at: out, withIntermediateDirectories: true)
-            for s in graded.sources where !s.hidden {
-                try atomicWrite(Data(s.text.utf8), to: out.appendingPathComponent(s.url.lastPathComponent))
-            }
-            let shipped = Set(graded.tests.filter { !graded.sources[$0.file].hidden }.map(\.id))
-            var m = graded.manifest
-            let held = m.tests.filter { !shipped.contains($0.id) }
-            // Hints that give the answer away stay with the instructor.
-            m.tests = m.tests.filter { shipped.contains($0.id) }.map { var t = $0; t.hintAfterDueDate = nil; return t }
-            m.hiddenSummary = held.isEmpty ? nil : .init(tests: held.count, points: held.reduce(0) { $0 + $1.points })
-            try atomicWrite(Data(try m.yaml().utf8), to: out.appendingPathComponent("grading.yml"))
-        }
     }
 }
 

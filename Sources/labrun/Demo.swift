@@ -14,6 +14,9 @@ struct Demo: ParsableCommand {
     @Argument(help: "A slide number or a path to a lab file.")
     var slide: String
 
+    @Option(help: ArgumentHelp("The data directory (default: $LABRUN_DATA_DIR, else ../shared/data beside the repository). Missing known files are downloaded into it.", valueName: "dir"))
+    var dataDir: String?
+
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a value of the lab's `parameters` cell, as for `labrun run` (repeatable).", valueName: "name=value"))
     var sets: [String] = []
 
@@ -22,8 +25,10 @@ struct Demo: ParsableCommand {
 
     func run() throws {
         let code: Int32 = reportingErrors {
+            useDataDir(dataDir)
             let project = Project.current()
             let lab = try resolveLab(slide, project: project).applying(overrides: try parseSettings(sets))
+            try prepareData(lab, project: project)
             let demo = lab.cells.filter { $0.options.demo || $0.options.parameters }.map(\.index)
             guard lab.cells.contains(where: { $0.options.demo }) else {
                 throw LabError(lab.path, "no cells marked `demo` (```swift demo)")

@@ -106,6 +106,12 @@ struct Grade: ParsableCommand {
     @Flag(help: "Regrade submissions even if their files, tests and manifest are unchanged.")
     var force = false
 
+    @Option(help: ArgumentHelp("Batch: hand-in times from the LMS, a CSV with folder (or login) and submitted_at (ISO 8601) columns; else each folder's submission.json, else (with a warning) its files' modification times.", valueName: "csv"))
+    var handInTimes: String?
+
+    @Option(help: ArgumentHelp("The data directory the graded tests read (becomes LABRUN_DATA_DIR).", valueName: "dir"))
+    var dataDir: String?
+
     @Option(help: "Seconds one compile of a submission may take (the compiler is killed as a tree after that).")
     var compileTimeout: Double = 300
 
@@ -123,6 +129,7 @@ struct Grade: ParsableCommand {
 
     func execute() throws {
         guard jobs >= 1 else { throw GradeError.config("--jobs must be at least 1") }
+        useDataDir(dataDir)
         let course = try course.map { Course(root: URL(fileURLWithPath: $0)) } ?? Course.locate()
         let labID = try course.resolveLab(lab)
         let shardSpec = try shard.map(Shard.parse)
@@ -158,6 +165,7 @@ struct Grade: ParsableCommand {
             batch.force = force
             batch.format = BatchFormat(rawValue: format.rawValue)!
             batch.published = published
+            if let handInTimes { batch.handInTimes = try HandInTimes.load(URL(fileURLWithPath: handInTimes)) }
             let summary = try batch.run(progress: ProgressBar())
             print(summary.text)
             if summary.harnessErrors > 0 { throw ExitCode(3) }

@@ -33,15 +33,24 @@ struct GradebookCommand: ParsableCommand {
         @Flag(help: "Canvas gradebook CSV (Student, ID, SIS User ID, SIS Login ID, Section, assignment) with a Points Possible row.")
         var canvas = false
         @Option(help: "Canvas assignment column title. Default: 'Lab <lab>'.") var assignment: String?
+        @Option(help: "With --canvas: the class roster CSV (student_id, login, folder; optional name, section) mapping submission folders to LMS ids.")
+        var roster: String?
         @Option(help: "Write to this file instead of stdout.") var output: String?
 
         func run() throws {
             try guarded {
                 let b = try book.open()
                 let text: String
+                if roster != nil, !canvas { throw GradeError.config("--roster goes with --canvas") }
                 if canvas {
                     guard let lab else { throw GradeError.config("--canvas needs --lab") }
-                    text = try b.exportCanvasCSV(lab: lab, assignment: assignment)
+                    if let roster {
+                        let r = try b.exportCanvasCSV(lab: lab, assignment: assignment, roster: try Roster.load(URL(fileURLWithPath: roster)))
+                        for w in r.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+                        text = r.csv
+                    } else {
+                        text = try b.exportCanvasCSV(lab: lab, assignment: assignment)
+                    }
                 } else {
                     text = try b.exportCSV(lab: lab)
                 }

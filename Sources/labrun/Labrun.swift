@@ -12,6 +12,6 @@ struct Labrun: ParsableCommand {
             compile into one program against LabKit (and the lab's own exercises module, Lab30 from \
             Labs/30/Exercises, or from Solutions/30 with --solutions), run in order, and write an HTML report.
             """,
-        subcommands: [List.self, Run.self, Demo.self, Grade.self, Release.self, GradebookCommand.self, Site.self,
+        subcommands: [List.self, Run.self, Demo.self, Grade.self, Release.self, NewLab.self, GradebookCommand.self, GradescopePackage.self, Site.self,
                       Tokenize.self])
 }

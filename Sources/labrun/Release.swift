@@ -22,8 +22,15 @@ struct Release: ParsableCommand {
             "not implemented: mean", which `labrun grade` reports as not implemented. A region at type level \
             (stored properties) becomes a `// TODO` comment. Labs/README.md describes the whole layout.
 
-            --out DIR also writes the students' copy of the course: the stubs plus each lab's graded tests \
-            without hidden/, its grading.yml listing only the shipped tests (and how many points are held back).
+            Release never destroys work: it records what it wrote in Labs/<lab>/Exercises/.release.json and leaves \
+            alone any stub that differs from that (a student's or instructor's edits), saying so and exiting 1; \
+            --force replaces such files after copying them to .labrun/release-backups/<lab>-<time>/.
+
+            --out DIR writes the students' repository (a new directory): Package.swift without its INSTRUCTOR \
+            region, Sources/, the test and benchmark folders it names, Labs/ with freshly generated stubs, each \
+            lab's graded tests without hidden/ (grading.yml listing only the shipped tests, hints of later-visible \
+            tests removed, held-back points summed), .gitignore and Handout/ (the students' README and .ci) \
+            on top; never Solutions/ or hidden tests. It does not touch Labs/ of the course.
             """)
 
     @Option(help: "The course root. Default: the nearest ancestor of the current directory with Solutions/.")
@@ -35,8 +42,11 @@ struct Release: ParsableCommand {
     @Flag(help: "Only check that each lab's Labs/<lab>/Exercises is exactly what release generates (exit 1 if not).")
     var check = false
 
-    @Option(help: "Also export the students' copy of the course (no solutions, no hidden tests) to this new directory.")
+    @Option(help: "Write the students' repository (no solutions, no hidden tests) to this new directory, instead of regenerating Labs/.")
     var out: String?
+
+    @Flag(help: "Replace stubs that were edited since the last release (each is first copied to .labrun/release-backups/).")
+    var force = false
 
     func run() throws {
         do {
@@ -50,14 +60,28 @@ struct Release: ParsableCommand {
                 FileHandle.standardError.write(Data("Run `labrun release` to regenerate the stubs.\n".utf8))
                 throw ExitCode(1)
             }
-            for lab in labs {
-                let written = try LabGrader.Release.generate(course: course, lab: lab)
-                print(written.isEmpty ? "Lab \(lab): stubs already up to date." : "Lab \(lab): wrote \(written.map(\.lastPathComponent).joined(separator: ", ")) in \(course.exercisesDir(lab).path)")
-            }
             if let out {
                 try LabGrader.Release.export(course: course, to: URL(fileURLWithPath: out))
-                print("Students' copy: \(out)")
+                print("Students' repository: \(out) (labs \(labs.joined(separator: ", ")); no solutions, no hidden tests)")
+                return
             }
+            var refused = false
+            for lab in labs {
+                let o = try LabGrader.Release.regenerate(course: course, lab: lab, force: force)
+                for (file, backup) in o.backups {
+                    print("Lab \(lab): \(file.lastPathComponent) had edits: kept a copy at \(backup.path)")
+                }
+                if o.written.isEmpty && o.refused.isEmpty {
+                    print("Lab \(lab): stubs already up to date.")
+                } else if !o.written.isEmpty {
+                    print("Lab \(lab): wrote \(o.written.map(\.lastPathComponent).joined(separator: ", ")) in \(course.exercisesDir(lab).path)")
+                }
+                if !o.refused.isEmpty {
+                    refused = true
+                    FileHandle.standardError.write(Data("error: lab \(lab): \(LabGrader.Release.refusalMessage(o.refused, lab: lab))\n".utf8))
+                }
+            }
+            if refused { throw ExitCode(1) }
         } catch let e as GradeError {
             FileHandle.standardError.write(Data("error: \(e.description)\n".utf8))
             throw ExitCode(2)

@@ -29,17 +29,23 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a value of the lab's `parameters` cell, e.g. --set temperature=0.8 (repeatable; an Int, Double or Bool parameter takes only a literal of its type, a String parameter any text).", valueName: "name=value"))
     var sets: [String] = []
 
+    @Option(help: ArgumentHelp("The data directory (default: $LABRUN_DATA_DIR, else ../shared/data beside the repository). Missing known files are downloaded into it.", valueName: "dir"))
+    var dataDir: String?
+
     @Flag(help: "Rebuild even if a cached build exists.")
     var noCache = false
 
     func run() throws {
         let code: Int32 = reportingErrors {
+            useDataDir(dataDir)
             let project = Project.current()
             let lab = try resolveLab(self.lab, project: project).applying(overrides: try parseSettings(sets))
+            try prepareData(lab, project: project)
             var options = LabRunOptions()
             options.solutions = solutions
             options.useCache = !noCache
             options.labTimeout = timeout
+            options.settings = sets
             let terminal = TerminalReporter()
             terminal.header(lab, path: project.displayPath(lab.path), solutions: solutions)
             var result = try LabExecution(project: project, options: options).run(lab, observer: terminal)

@@ -60,7 +60,8 @@ final class BadInputEndToEndTests: XCTestCase {
     func testMissingDataFile() throws {
         let path = root + "/needs-data.md"
         try "---\nslide: 1\ntitle: Data\ndata: [no-such-corpus.txt]\n---\n\n```swift\nprint(1)\n```\n".write(toFile: path, atomically: true, encoding: .utf8)
-        try assertOneLineError(["run", path], contains: "data file 'no-such-corpus.txt' not found")
+        try assertOneLineError(["run", path, "--data-dir", root], contains: "needs-data.md:4: data file 'no-such-corpus.txt' not found in \(root)")
+        try assertOneLineError(["run", path, "--data-dir", root + "/none"], contains: "needs-data.md:4: the data directory \(root)/none does not exist")
     }
 
     func testLibraryNotBuilt() throws {

@@ -56,9 +56,13 @@ final class Lab30Tests: XCTestCase {
         let check = try Labrun.run(["grade", "--self-check", "--lab", "30", "--course", Self.repo], root: root, timeout: 600)
         XCTAssertEqual(check.code, 0, "self-check failed:\n" + check.stdout + check.stderr)
 
-        // The stubs once more, to see each test's message: the name of the exercise it needs.
+        // The stubs once more, to see each test's message: the name of the exercise it needs. The stubs are the ones
+        // release generates (in a hand-out), never the working files in Labs/30/Exercises, which a student edits.
+        let handout = root + "/handout"
+        let release = try Labrun.run(["release", "--course", Self.repo, "--out", handout], root: root)
+        XCTAssertEqual(release.code, 0, release.stdout + release.stderr)
         let results = root + "/stubs.json"
-        let stubs = try Labrun.run(["grade", Self.repo + "/Labs/30/Exercises", "--lab", "30", "--course", Self.repo,
+        let stubs = try Labrun.run(["grade", handout + "/Labs/30/Exercises", "--lab", "30", "--course", Self.repo,
                                     "--results", results, "--format", "exercism"], root: root, timeout: 600)
         XCTAssertEqual(stubs.code, 0, stubs.stdout + stubs.stderr)
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: results))) as! [String: Any]

@@ -61,6 +61,98 @@ final class RunnerEndToEndTests: XCTestCase {
         XCTAssertTrue(html.contains("<span class=\"line err\"><span class=\"ln\" data-ln=\"14\">"))
     }
 
+    /// An unclosed `{` is reported under its own cell at the brace, not at the end of the generated program.
+    func testUnclosedBraceIsReportedUnderItsCell() throws {
+        let out = try Labrun.run(["run", Labrun.fixture("unclosed-brace.md")], root: root)
+        XCTAssertEqual(out.code, 1, out.stdout + out.stderr)
+        let cells = try Labrun.cells("unclosed-brace", root: root)
+        XCTAssertEqual(cells.map { $0["status"] as! String }, ["passed", "failed", "not-run"])
+        let diag = try XCTUnwrap((cells[1]["diagnostics"] as? [[String: Any]])?.first)
+        XCTAssertEqual(diag["line"] as? Int, 13, "the line of the unclosed '{'")
+        XCTAssertEqual(diag["column"] as? Int, 16)
+        XCTAssertEqual(diag["severity"] as? String, "error")
+        let message = cells[1]["message"] as? String ?? ""
+        XCTAssertTrue(message.hasPrefix("compile error: line 13: expected '}'"), message)
+        XCTAssertFalse(out.stdout.contains("main.swift"), out.stdout)
+    }
+
+    /// An unbalanced `(` shows the compiler's "expected ')'" first (at the parenthesis), not its note.
+    func testUnbalancedParenthesisShowsTheSyntaxErrorFirst() throws {
+        let out = try Labrun.run(["run", Labrun.fixture("unbalanced-paren.md")], root: root)
+        XCTAssertEqual(out.code, 1, out.stdout + out.stderr)
+        let cells = try Labrun.cells("unbalanced-paren", root: root)
+        XCTAssertEqual(cells.map { $0["status"] as! String }, ["passed", "failed"])
+        let diags = try XCTUnwrap(cells[1]["diagnostics"] as? [[String: Any]])
+        XCTAssertEqual(diags.first?["severity"] as? String, "error", "\(diags)")
+        XCTAssertTrue((diags.first?["message"] as? String ?? "").hasPrefix("expected ')'"), "\(diags)")
+        XCTAssertEqual(diags.first?["line"] as? Int, 11)
+        XCTAssertTrue((cells[1]["message"] as? String ?? "").hasPrefix("compile error: line 11: expected ')'"), "\(cells[1])")
+    }
+
+    /// An error thrown at top level is shown as its own message at the cell's line, not as a crash.
+    func testErrorThrownAtTopLevelShowsItsMessageAtItsLine() throws {
+        let out = try Labrun.run(["run", Labrun.fixture("thrown.md")], root: root)
+        XCTAssertEqual(out.code, 1, out.stdout + out.stderr)
+        let cells = try Labrun.cells("thrown", root: root)
+        XCTAssertEqual(cells.map { $0["status"] as! String }, ["passed", "failed"])
+        XCTAssertEqual(cells[1]["stdout"] as? String, "encoding\n")
+        XCTAssertEqual(cells[1]["message"] as? String, "error at line 18: the prompt has '!', which is not in the vocabulary")
+        XCTAssertTrue(out.stdout.contains("error at line 18: the prompt has '!', which is not in the vocabulary"), out.stdout)
+    }
+
+    /// Without a terminal, a long loop prints a progress line every LABRUN_PROGRESS_SECONDS (30 s by default).
+    func testProgressLinesWithoutATerminal() throws {
+        let out = try Labrun.run(["run", Labrun.fixture("slow-progress.md")], root: root, env: ["LABRUN_PROGRESS_SECONDS": "1"])
+        XCTAssertEqual(out.code, 0, out.stdout + out.stderr)
+        let lines = out.stdout.split(separator: "\n").filter { $0.hasPrefix("⏳ step ") }
+        XCTAssertGreaterThanOrEqual(lines.count, 2, "a 4 s loop should print a progress line about every second:\n\(out.stdout)")
+        XCTAssertLessThanOrEqual(lines.count, 5, "at most one line a second:\n\(out.stdout)")
+    }
+
+    /// The report names the `--set` values among the run facts, has one title, and wraps long lines.
+    func testReportShowsSettingsOneTitleAndWrapsLines() throws {
+        let out = try Labrun.run(["run", Labrun.fixture("parameters.md"), "--set", "steps=2", "--set", "prompt=to be"], root: root)
+        XCTAssertEqual(out.code, 0, out.stdout + out.stderr)
+        let html = try Labrun.report("parameters", root: root)
+        XCTAssertTrue(html.contains("<dt>Settings</dt><dd>--set steps=2 --set prompt=to be</dd>"), html.suffix(1500).description)
+        XCTAssertEqual(html.components(separatedBy: "<h1").count - 1, 1, "one title")
+        XCTAssertTrue(html.contains("pre { margin: 0; white-space: pre-wrap;"), "long code and output lines wrap")
+        XCTAssertTrue(html.contains(".prose table { display: block; max-width: 100%; overflow-x: auto; }"), "wide tables scroll inside the page")
+
+        // A lab that starts with its own `# ` heading keeps only that one.
+        try "---\nslide: 3\ntitle: Front title\n---\n\n# Lab 3: Own heading\n\n```swift\nprint(1)\n```\n"
+            .write(toFile: root + "/Labs/own.md", atomically: true, encoding: .utf8)
+        XCTAssertEqual(try Labrun.run(["run", root + "/Labs/own.md"], root: root).code, 0)
+        let own = try Labrun.report("own", root: root)
+        XCTAssertEqual(own.components(separatedBy: "<h1").count - 1, 1, "one title")
+        XCTAssertTrue(own.contains("Own heading</h1>"))
+        let defaults = try Labrun.result("own", root: root)["facts"] as? [String: Any]
+        XCTAssertEqual((defaults?["settings"] as? [String]) ?? ["?"], [])
+    }
+
+    /// A missing known data file is downloaded (checked against its SHA-256) where a network exists; offline the
+    /// error, at the front matter's `data:` line, names the URL and where to save the file. A data directory
+    /// that does not exist is named as such. --data-dir works on run.
+    func testMissingDataIsDownloadedOrNamedWithItsURL() throws {
+        try "---\nslide: 5\ntitle: Data\ndata: tinyshakespeare.txt\n---\n\n```swift\nprint(try loadCorpus(\"tinyshakespeare\").count)\n```\n"
+            .write(toFile: root + "/Labs/data.md", atomically: true, encoding: .utf8)
+        let out = try Labrun.run(["run", "5", "--data-dir", root + "/nodata"], root: root, timeout: 120)
+        if out.code == 0 {
+            XCTAssertTrue(out.stdout.contains("1115394"), "Tiny Shakespeare has 1,115,394 characters: \(out.stdout)")
+            XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/nodata/tinyshakespeare.txt"))
+        } else {
+            XCTAssertEqual(out.code, 2, out.stdout + out.stderr)
+            XCTAssertTrue(out.stderr.contains("Labs/data.md:4: data file 'tinyshakespeare.txt' is missing and could not be downloaded"), out.stderr)
+            XCTAssertTrue(out.stderr.contains("https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt"), out.stderr)
+            XCTAssertTrue(out.stderr.contains("save it as \(root)/nodata/tinyshakespeare.txt"), out.stderr)
+        }
+        try "---\nslide: 6\ntitle: Own data\ndata: mine.txt\n---\n\n```swift\nprint(1)\n```\n"
+            .write(toFile: root + "/Labs/own.md", atomically: true, encoding: .utf8)
+        let own = try Labrun.run(["run", "6", "--data-dir", root + "/nowhere"], root: root)
+        XCTAssertEqual(own.code, 2)
+        XCTAssertTrue(own.stderr.contains("Labs/own.md:4: the data directory \(root)/nowhere does not exist"), own.stderr)
+    }
+
     func testCrashMarksCellFailedKeepsEarlierOutput() throws {
         let out = try Labrun.run(["run", Labrun.fixture("crash.md")], root: root)
         XCTAssertEqual(out.code, 1)

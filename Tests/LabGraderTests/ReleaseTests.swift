@@ -109,7 +109,9 @@ final class ReleaseTests: XCTestCase {
         let problems = try Release.check(course: course, lab: "1")
         XCTAssertEqual(problems.count, 1)
         XCTAssertTrue(problems[0].hasSuffix("Stats.swift:13: differs from the stub generated from Solutions/1/Stats.swift"), problems[0])
-        try Release.generate(course: course, lab: "1")
+        XCTAssertThrowsError(try Release.generate(course: course, lab: "1"), "an edited stub must not be overwritten")
+        XCTAssertTrue(try String(contentsOf: url, encoding: .utf8).contains("return 0"))
+        try Release.generate(course: course, lab: "1", force: true)
         XCTAssertEqual(try Release.check(course: course, lab: "1"), [])
     }
 

@@ -109,7 +109,9 @@ public struct LabCompiler: Sendable {
         let r = try runCompiler(args)
         guard r.termination == .exited(0) else {
             let diags = parseDiagnostics(r.stderrText + r.stdoutText)
-            let errors = diags.filter { $0.severity == .error }
+            // The driver's own "emit-module command failed" line has no location and says nothing: skip it.
+            let located = diags.filter { $0.severity == .error && !$0.file.isEmpty }
+            let errors = located.isEmpty ? diags.filter { $0.severity == .error } : located
             let first = errors.first
             let more = errors.count > 1 ? " (and \(errors.count - 1) more error\(errors.count > 2 ? "s" : ""))" : ""
             throw LabError(first?.file ?? name, line: first?.line,

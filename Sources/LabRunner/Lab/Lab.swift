@@ -97,3 +97,15 @@ public struct Lab: Equatable, Sendable {
         "Lab" + String(lab.map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : "_" })
     }
 }
+
+extension Lab {
+    /// The line of `key:` in the front matter of the file on disk (else 2, the first line inside it).
+    public func frontMatterLine(_ key: String) -> Int {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return 2 }
+        for (i, l) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().dropFirst() {
+            if l.hasPrefix("---") { break }
+            if l.hasPrefix(key + ":") { return i + 1 }
+        }
+        return 2
+    }
+}

@@ -48,7 +48,10 @@ public struct HTMLReport {
         let fm = lab.frontMatter
         var body = ""
         body += "<header class=\"lab-header\"><p class=\"slide\">Slide \(fm.slide)</p>"
-        body += "<h1>\(escapeHTML(fm.title))</h1>"
+        // One title: the lab's own `# Lab 30: ...` heading when it starts with one, else the front matter's.
+        let ownTitle: Bool
+        if case .prose(let html)? = lab.blocks.first { ownTitle = html.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("<h1") } else { ownTitle = false }
+        if !ownTitle { body += "<h1>\(escapeHTML(fm.title))</h1>" }
         body += "<p><span class=\"status \(result.passed ? "pass" : "fail")\">\(result.passed ? "PASS" : "FAIL")</span> "
         body += "\(escapeHTML(result.summary))</p></header>\n"
         if let e = result.error { body += "<div class=\"lab-error\"><strong>Error:</strong> \(escapeHTML(e))</div>\n" }
@@ -173,6 +176,7 @@ public struct HTMLReport {
         let rows: [(String, String)] = [
             ("Lab file", result.labPath),
             ("Run", date),
+            ("Settings", (f.settings ?? []).isEmpty ? "the lab's defaults" : (f.settings ?? []).map { "--set \($0)" }.joined(separator: " ")),
             ("Code", f.exercises == "solutions" ? "reference solutions (Solutions/)"
                 : f.exercises == "student" ? "student exercises (Labs/<lab>/Exercises)" : "no exercises"),
             ("Toolchain", f.toolchain),

@@ -105,8 +105,23 @@ public final class TerminalReporter: LabRunObserver {
         write(paint(output.text, "34") + "\n")
     }
 
+    /// Without a terminal (a log file, CI) a progress line is printed at most this often, so a long training loop
+    /// still shows it is alive: 30 s, or `LABRUN_PROGRESS_SECONDS`.
+    let plainProgressInterval = Double(ProcessInfo.processInfo.environment["LABRUN_PROGRESS_SECONDS"] ?? "") ?? 30
+    var lastPlainProgress: Date?
+
     public func progress(_ cell: Cell, line: String) {
-        guard tty, !cell.options.hidden else { return }
+        guard !cell.options.hidden else { return }
+        guard tty else {
+            let now = Date()
+            guard let last = lastPlainProgress else { lastPlainProgress = now; return }
+            if now.timeIntervalSince(last) >= plainProgressInterval {
+                lastPlainProgress = now
+                if !atLineStart { write("\n") }
+                write("⏳ " + line + "\n")
+            }
+            return
+        }
         if !atLineStart && !progressShown { write("\n") }
         write("\r\u{1B}[K" + paint("⏳ " + line, "33"))
         progressShown = true

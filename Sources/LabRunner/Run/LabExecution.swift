@@ -77,15 +77,19 @@ public final class LabExecution {
         let facts = RunFacts(date: started, toolchain: toolchainVersion(), library: libraryVersion(),
                              exercises: exercises == nil ? "none" : (options.solutions ? "solutions" : "student"),
                              compileSeconds: compileSeconds, compileCached: cached, runSeconds: runSeconds,
-                             host: ProcessInfo.processInfo.hostName)
+                             host: ProcessInfo.processInfo.hostName, settings: options.settings)
         return LabRunResult(labPath: project.displayPath(lab.path), name: lab.name, slide: lab.frontMatter.slide,
                             title: lab.frontMatter.title, cells: results, facts: facts, error: labError)
     }
 
     /// The data files named in the front matter must exist in the data directory.
     func checkData(_ lab: Lab) throws {
+        var isDir: ObjCBool = false
+        let dirExists = FileManager.default.fileExists(atPath: project.dataDir, isDirectory: &isDir) && isDir.boolValue
         for f in lab.frontMatter.data where !FileManager.default.fileExists(atPath: project.dataDir + "/" + f) {
-            throw LabError(lab.path, line: 2, "data file '\(f)' not found in \(project.dataDir) (set LABRUN_DATA_DIR)")
+            throw LabError(lab.path, line: lab.frontMatterLine("data"), dirExists
+                ? "data file '\(f)' not found in \(project.dataDir) (--data-dir or LABRUN_DATA_DIR)"
+                : "the data directory \(project.dataDir) does not exist, so '\(f)' is not there (--data-dir or LABRUN_DATA_DIR)")
         }
     }
 
@@ -104,14 +108,16 @@ public final class LabExecution {
     /// Diagnostics grouped by the cell whose lines they point at.
     func attribute(_ diags: [Diagnostic], lab: Lab, file: String) -> [Int: [Diagnostic]] {
         var out: [Int: [Diagnostic]] = [:]
-        for d in diags where d.file == file || absolutePath(d.file) == absolutePath(lab.path) {
+        let isLab = { (f: String) in f == file || absolutePath(f) == absolutePath(lab.path) }
+        let inCell = { (f: String, l: Int) in isLab(f) && lab.cells.contains { $0.contains(line: l) } }
+        for d in relocateToLab(diags, inCell: inCell) where isLab(d.file) {
             if let c = lab.cells.first(where: { $0.contains(line: d.line) }) {
                 var d = d
                 d.file = file
                 out[c.index, default: []].append(d)
             }
         }
-        return out
+        return out.mapValues(syntaxErrorsFirst)
     }
 
     /// Runs the compiled program; fills `results`; returns a lab-level error message if any.
@@ -306,12 +312,50 @@ public final class LabExecution {
                 if let l = results[c].crashLine, why.hasPrefix("crashed: ") {
                     results[c].message = "crashed at line \(l): " + why.dropFirst(9)
                 }
+                if let thrown = thrownAtTopLevel(err.text(c)) {
+                    // The backtrace has no line for `main`; a `try` at the cell's top level is the statement that threw.
+                    let lines = results[c].crashLine.map { [$0] } ?? topLevelTryLines(lab.cells[c])
+                    let at = lines.isEmpty ? "" : " at line" + (lines.count == 1 ? " \(lines[0])" : "s " + lines.map(String.init).joined(separator: ", "))
+                    if results[c].crashLine == nil, lines.count == 1 { results[c].crashLine = lines[0] }
+                    results[c].message = "error" + at + ": " + thrown
+                }
+                if !options.solutions, let u = UnwrittenExercise.find(in: err.text(c), lab: lab, project: project) {
+                    results[c].message = u.message(calledAt: results[c].crashLine)
+                }
                 if results[c].seconds == nil, let s = cellStart[c] { results[c].seconds = exitTime - s }
             } else {
                 return "the lab program failed before the first cell: \(why)"
             }
         }
         return nil
+    }
+
+    /// The error a cell threw at top level (`try` outside a `do`), from the runtime's
+    /// `Fatal error: Error raised at top level: <error>`: the error's own description, without the module prefix
+    /// the runtime adds for plain structs.
+    func thrownAtTopLevel(_ stderr: String) -> String? {
+        guard let line = stderr.split(separator: "\n").last(where: { $0.contains("Error raised at top level: ") }),
+              let r = line.range(of: "Error raised at top level: ") else { return nil }
+        let text = line[r.upperBound...].trimmingCharacters(in: .whitespaces)
+        return text.isEmpty ? nil : text
+    }
+
+    /// The Markdown lines of the cell with a `try` (not `try?`/`try!`) outside any braces: the statements whose
+    /// error reaches the top level.
+    func topLevelTryLines(_ cell: Cell) -> [Int] {
+        var depth = 0
+        var out: [Int] = []
+        let re = try! NSRegularExpression(pattern: #"\btry(?![?!])\b"#)
+        for (i, raw) in cell.source.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var line = String(raw)
+            if let c = line.range(of: "//") { line = String(line[..<c.lowerBound]) }
+            let ns = line as NSString
+            if depth == 0, re.firstMatch(in: line, range: NSRange(location: 0, length: ns.length)) != nil {
+                out.append(cell.firstLine + i)
+            }
+            depth = max(0, depth + line.filter { $0 == "{" }.count - line.filter { $0 == "}" }.count)
+        }
+        return out
     }
 
     /// "Fatal error: Index out of range (SIGILL)" for a should-fail cell's copy that died.

@@ -14,6 +14,8 @@ public struct LabRunOptions: Sendable {
     public var only: Set<Int>?
     /// Bytes of stdout and of stderr kept per cell.
     public var outputCapPerCell = 1 << 20
+    /// The `--set name=value` overrides the lab runs with (shown in the report's run facts).
+    public var settings: [String] = []
 
     public init() {}
 }

@@ -90,6 +90,8 @@ public struct RunFacts: Codable, Sendable {
     public var compileCached: Bool
     public var runSeconds: Double
     public var host: String
+    /// The `--set name=value` overrides of this run (empty: the lab's defaults).
+    public var settings: [String]?
 }
 
 /// The result of running one lab.
