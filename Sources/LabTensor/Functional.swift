@@ -22,13 +22,27 @@ public func softmax(_ x: Tensor, dim: Int = -1) -> Tensor {
     withLastDim(x.float(), dim) { x in
         let n = x.shape.last ?? 1, rows = x.count / Swift.max(n, 1)
         let out = Tensor(uninitialized: x.shape)
-        softmaxForward(out.data, x.data, rows, n)
+        if let (source, scale, mask, value) = pendingScaledMask(x, n) {
+            // softmax(maskedFill(source · scale, mask, value)) in one pass: the masked scores are never stored.
+            maskedSoftmaxForward(out.data, source.data, scale: scale, mask.data, maskRows: mask.count / n, fill: value, rows, n)
+        } else {
+            softmaxForward(out.data, x.data, rows, n)
+        }
         guard Tensor.needsGrad(x) else { return out }
         return out.record([x]) { out in
             let (p, acc) = x.gradBuffer()
             softmaxBackward(p, out.grad!.data, out.data, rows, n, accumulate: acc)
         }
     }
+}
+
+/// When x is a pending `maskedFill(source [· scale], mask, value)` whose mask repeats over rows of length n (a (T, T)
+/// causal mask over (B, nh, T, T) scores): the parts softmax can read directly.
+private func pendingScaledMask(_ x: Tensor, _ n: Int) -> (Tensor, Float, Tensor, Float)? {
+    guard case .masked(let masked, let mask, let value)? = x.pending, masked.shape == x.shape, n > 0,
+          mask.shape.last == n, isSuffix(mask.shape, of: x.shape) else { return nil }
+    if case .scaled(let source, let scale)? = masked.pending, source.shape == x.shape { return (source, scale, mask, value) }
+    return (masked, 1, mask, value)
 }
 
 /// Log-softmax over `dim` (numerically stable). PyTorch: `F.log_softmax(x, dim=-1)`.
@@ -194,9 +208,8 @@ extension Tensor {
         guard let s = broadcastShapes(x.shape, m.shape), s == x.shape else {
             fail("maskedFill: mask \(mask.shape) does not broadcast to \(shape)")
         }
-        let out = Tensor(uninitialized: x.shape)
-        let fill = V8(repeating: value)
-        broadcastBinary(x.data, x.shape, m.data, m.shape, out.data, x.shape) { x, m in x.replacing(with: fill, where: m .!= 0) }
+        // Pending: computed when read, or fused into a following softmax (no (B, nh, T, T) pass of its own).
+        let out = Tensor(pending: .masked(source: x, mask: m, value: value), shape: x.shape)
         guard Tensor.needsGrad(x) else { return out }
         return out.record([x]) { out in
             let local = Tensor(uninitialized: x.shape)

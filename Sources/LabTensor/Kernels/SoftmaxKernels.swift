@@ -60,6 +60,28 @@ func softmaxForward(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
     }
 }
 
+/// x (rows, n) → y (rows, n) = softmax over the last dim of `x · scale` with `fill` wherever `mask` is nonzero; the mask
+/// (maskRows, n) repeats every maskRows rows (a causal (T, T) mask over (B, nh, T, T)). Masked entries come out exactly
+/// 0 when fill is −∞. The readable version is maskedFill followed by `softmaxRef` (tests compare them).
+func maskedSoftmaxForward(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, scale: Float,
+                          _ mask: UnsafePointer<Float>, maskRows: Int, fill: Float, _ rows: Int, _ n: Int) {
+    let ys = SendPtr(y), xs = SendPtr(x), ms = SendPtr(mask)
+    let sv = V8(repeating: scale), fv = V8(repeating: fill), zero = V8()
+    parallelRanges(rows, costPerItem: n * 10) { r in
+        for row in r {
+            let xp = xs.p + row * n, yp = ys.p + row * n, mp = ms.p + (row % maskRows) * n
+            vmap2(n, xp, mp, yp) { x, m in (x * sv).replacing(with: fv, where: m .!= zero) }
+            let s = rowExpSum(yp, yp, n, rowMax(yp, n))
+            if fill == -.infinity && s.isFinite {   // (a fully masked row stays NaN, as in PyTorch)
+                let inv = V8(repeating: 1 / s)
+                vmap2(n, yp, mp, yp) { y, m in (y * inv).replacing(with: zero, where: m .!= zero) }
+            } else {
+                rowScale(yp, n, 1 / s)
+            }
+        }
+    }
+}
+
 /// dy (rows, n), y = softmax output → dx (+)= y ⊙ (dy − Σ dy⊙y).
 func softmaxBackward(_ dx: UnsafeMutablePointer<Float>, _ dy: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
                      _ rows: Int, _ n: Int, accumulate: Bool) {
