@@ -211,12 +211,13 @@ extension Tensor {
         // Pending: computed when read, or fused into a following softmax (no (B, nh, T, T) pass of its own).
         let out = Tensor(pending: .masked(source: x, mask: m, value: value), shape: x.shape)
         guard Tensor.needsGrad(x) else { return out }
-        return out.record([x]) { out in
-            let local = Tensor(uninitialized: x.shape)
-            broadcastBinary(out.grad!.data, x.shape, m.data, m.shape, local.data, x.shape) { g, m in
+        return out.record([x]) { out in       // dx (+)= dy where the mask is not set
+            let (p, acc) = x.gradBuffer()
+            let local = acc ? Tensor(uninitialized: x.shape) : nil
+            broadcastBinary(out.grad!.data, x.shape, m.data, m.shape, local?.data ?? p, x.shape) { g, m in
                 g.replacing(with: 0, where: m .!= 0)
             }
-            x.accumulateGrad(local)
+            if let local { addInPlace(p, local.data, x.count) }
         }
     }
 }

@@ -108,23 +108,26 @@ public func matmul(_ a0: Tensor, _ b0: Tensor) -> Tensor {
         let g = out.grad!
         let gS = SendPtr(g.data)
         let aBroadcast = aBatch.reduce(1, *) != nb, bBroadcast = bBatch.reduce(1, *) != nb
-        if a.requiresGrad {  // dA[i] += dC[i] · B[i]ᵀ into A's (contiguous) gradient
-            let p = SendPtr(a.gradBufferZeroed())
+        // A fresh gradient of an operand that is not broadcast is covered slot by slot: beta 0, no zeroing pass.
+        // With a broadcast operand, several batch entries add into one slot: zeroed first, run serially.
+        if a.requiresGrad {  // dA[i] (+)= dC[i] · B[i]ᵀ into A's (contiguous) gradient
+            let (pa, acc) = aBroadcast ? (a.gradBufferZeroed(), true) : a.gradBuffer()
+            let p = SendPtr(pa), beta: Float = acc ? 1 : 0
             let gOff = batchOffsets(aBatch, contiguousStrides(aBatch).map { $0 * m * k }, batch)
-            // With a broadcast operand, several batch entries add into one slot: run serially.
             let body: (Range<Int>) -> Void = { r in
                 for i in r {
-                    sgemm(false, !B.trans, m, k, n, 1, gS.p + i * m * n, n, bS.p + bOff[i], B.ld, 1, p.p + gOff[i], k)
+                    sgemm(false, !B.trans, m, k, n, 1, gS.p + i * m * n, n, bS.p + bOff[i], B.ld, beta, p.p + gOff[i], k)
                 }
             }
             if aBroadcast { body(0..<nb) } else { parallelRanges(nb, costPerItem: m * n * k, body) }
         }
-        if b.requiresGrad {  // dB[i] += A[i]ᵀ · dC[i]
-            let p = SendPtr(b.gradBufferZeroed())
+        if b.requiresGrad {  // dB[i] (+)= A[i]ᵀ · dC[i]
+            let (pb, acc) = bBroadcast ? (b.gradBufferZeroed(), true) : b.gradBuffer()
+            let p = SendPtr(pb), beta: Float = acc ? 1 : 0
             let gOff = batchOffsets(bBatch, contiguousStrides(bBatch).map { $0 * k * n }, batch)
             let body: (Range<Int>) -> Void = { r in
                 for i in r {
-                    sgemm(!A.trans, false, k, n, m, 1, aS.p + aOff[i], A.ld, gS.p + i * m * n, n, 1, p.p + gOff[i], n)
+                    sgemm(!A.trans, false, k, n, m, 1, aS.p + aOff[i], A.ld, gS.p + i * m * n, n, beta, p.p + gOff[i], n)
                 }
             }
             if bBroadcast { body(0..<nb) } else { parallelRanges(nb, costPerItem: m * n * k, body) }
