@@ -117,6 +117,23 @@ import Glibc
         #expect(close(c.scalars, expected, atol: 1e-4))
     }
 
+    /// One-row products (generation through a Linear) go through sgemv: x · Wᵀ, x · W and a strided row of a
+    /// transposed operand against naive sums, into uninitialised outputs.
+    @Test(arguments: [(1, 1), (37, 65), (256, 768), (3, 1)])
+    func oneRowProductsMatchNaive(k: Int, n: Int) {
+        let x = uniform([1, k], seed: 11), w = uniform([n, k], seed: 12), v = uniform([k, n], seed: 13)
+        let X = x.scalars, W = w.scalars, Vv = v.scalars
+        let xw = (0..<n).map { j in (0..<k).reduce(Float(0)) { $0 + X[$1] * W[j * k + $1] } }
+        let xv = (0..<n).map { j in (0..<k).reduce(Float(0)) { $0 + X[$1] * Vv[$1 * n + j] } }
+        #expect(close(linear(x, w).scalars, xw, atol: 1e-4))                        // B stored (n, k)
+        #expect(close(matmul(x, v).scalars, xv, atol: 1e-4))                        // B stored (k, n)
+        let xT = uniform([k, 3], seed: 14)                                         // a row read with stride 3
+        let col = xT.narrow(1, 2, 1).T                                              // (1, k), transposed view
+        let C = xT.scalars
+        let cv = (0..<n).map { j in (0..<k).reduce(Float(0)) { $0 + C[$1 * 3 + 2] * Vv[$1 * n + j] } }
+        #expect(close(matmul(col, v).scalars, cv, atol: 1e-4))
+    }
+
     @Test func largeParallelKernelsMatchSerialReference() {
         // Big enough to be split over threads.
         let x = uniform([300, 257], -3, 3, seed: 4), w = uniform([257], seed: 5), b = uniform([257], seed: 6)
