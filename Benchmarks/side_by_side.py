@@ -39,16 +39,17 @@ def main():
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--eval-iters", type=int, default=10)
     ap.add_argument("--gen-tokens", type=int, default=200)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=2, help="threads for both (LabTensor and OMP/torch); 1 on a loaded host")
     ap.add_argument("--swift", default=os.path.join(ROOT, ".build/release/train-bench"))
     ap.add_argument("--before", help="an older train-bench binary to time alongside (library blocks)")
     ap.add_argument("--python", default="/work/venv-torch/bin/python")
     a = ap.parse_args()
     env = dict(os.environ, OMP_NUM_THREADS=str(a.threads))
     common = ["--repeats", "1", "--steps", str(a.steps), "--eval-iters", str(a.eval_iters), "--gen-tokens", str(a.gen_tokens)]
-    programs = [("ours", [a.swift] + common), ("ours written-out", [a.swift, "--written-out"] + common)]
+    ours = common + ["--threads", str(a.threads)]
+    programs = [("ours", [a.swift] + ours), ("ours written-out", [a.swift, "--written-out"] + ours)]
     if a.before:
-        programs.append(("before", [a.before] + common))
+        programs.append(("before", [a.before] + ours))
     programs.append(("PyTorch", [a.python, os.path.join(HERE, "torch_minigpt_bench.py"), "--threads", str(a.threads)] + common))
     results = {name: [] for name, _ in programs}
     headers = {}
@@ -62,7 +63,8 @@ def main():
     for name, h in headers.items():
         print(f"{name:17s} {h}")
     print(f"machine: {cpu_name()}, {os.cpu_count()} CPUs, avx512f {'yes' if 'avx512f' in cpu_flags() else 'no'}; "
-          f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}; {a.rounds} alternating rounds, medians [min-max]")
+          f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}; {a.threads} thread(s) each; "
+          f"load average {os.getloadavg()[0]:.1f}; {a.rounds} alternating rounds, medians [min-max]")
 
     def cell(name, key):
         xs = [v[key] for v in results[name] if key in v]

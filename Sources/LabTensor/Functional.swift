@@ -24,7 +24,17 @@ public func softmax(_ x: Tensor, dim: Int = -1) -> Tensor {
         let out = Tensor(uninitialized: x.shape)
         if let (source, scale, mask, value) = pendingScaledMask(x, n) {
             // softmax(maskedFill(source · scale, mask, value)) in one pass: the masked scores are never stored.
-            maskedSoftmaxForward(out.data, source.data, scale: scale, mask.data, maskRows: mask.count / n, fill: value, rows, n)
+            let maskRows = mask.count / n
+            maskedSoftmaxForward(out.data, source.data, scale: scale, mask.data, maskRows: maskRows, fill: value, rows, n)
+            guard Tensor.needsGrad(source) else { return out }
+            // Backward straight to the source, one pass: d source (+)= scale · (y ⊙ (dy − Σ dy⊙y)), 0 where masked.
+            // (The maskedFill and scale nodes in between get no gradient from this path; any other use of them
+            // still sends its own gradient through them, so the sums stay exact.)
+            return out.record([source]) { out in
+                let (p, acc) = source.gradBuffer()
+                maskedSoftmaxBackward(p, out.grad!.data, out.data, scale: scale, mask.data, maskRows: maskRows, rows, n,
+                                      accumulate: acc)
+            }
         } else {
             softmaxForward(out.data, x.data, rows, n)
         }

@@ -83,6 +83,9 @@ import Glibc
             #expect(got[(i + 1)...].allSatisfy { $0 == 0 })
         }
         gradCheck([uniform([2, t, t], -2, 2, seed: 9)]) { softmax(($0[0] * scale).maskedFill(mask, -.infinity), dim: -1) }
+        // A finite fill (masked entries keep probability, but no gradient reaches the source there), and the source
+        // used again (its gradient already exists when the fused backward adds into it).
+        gradCheck([uniform([2, t, t], -2, 2, seed: 10)]) { softmax(($0[0] * scale).maskedFill(mask, 1.5), dim: -1) + $0[0] }
         // A finite fill value takes part in the softmax.
         let filled = softmax(x.maskedFill(mask, -1), dim: -1).scalars
         let eager = softmax(x.maskedFill(mask, -1).clone(), dim: -1).scalars

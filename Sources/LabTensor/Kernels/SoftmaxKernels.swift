@@ -82,6 +82,32 @@ func maskedSoftmaxForward(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<F
     }
 }
 
+/// Backward of `maskedSoftmaxForward` to its source: dx (+)= scale · y ⊙ (dy − Σ dy⊙y), 0 where the mask is set.
+/// The readable version is softmax's, maskedFill's and the scalar product's backward one after the other (tests
+/// compare against finite differences through all three).
+func maskedSoftmaxBackward(_ dx: UnsafeMutablePointer<Float>, _ dy: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
+                           scale: Float, _ mask: UnsafePointer<Float>, maskRows: Int, _ rows: Int, _ n: Int,
+                           accumulate: Bool) {
+    let dxs = SendPtr(dx), dys = SendPtr(dy), ys = SendPtr(y), ms = SendPtr(mask)
+    let sv = V8(repeating: scale), zero = V8()
+    parallelRanges(rows, costPerItem: n * 6) { r in
+        for row in r {
+            let g = dys.p + row * n, yp = ys.p + row * n, d = dxs.p + row * n, mp = ms.p + (row % maskRows) * n
+            let dot = V8(repeating: rowDot(g, yp, n))
+            @inline(__always) func local(_ g: V8, _ y: V8, _ m: V8) -> V8 {
+                (sv * y * (g - dot)).replacing(with: zero, where: m .!= zero)
+            }
+            if !accumulate { vmap3(n, g, yp, mp, d, local); continue }
+            var i = 0
+            while i + 8 <= n { vstore(vload(d + i) + local(vload(g + i), vload(yp + i), vload(mp + i)), d + i); i += 8 }
+            while i < n {
+                d[i] += local(V8(repeating: g[i]), V8(repeating: yp[i]), V8(repeating: mp[i]))[0]
+                i += 1
+            }
+        }
+    }
+}
+
 /// dy (rows, n), y = softmax output → dx (+)= y ⊙ (dy − Σ dy⊙y).
 func softmaxBackward(_ dx: UnsafeMutablePointer<Float>, _ dy: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
                      _ rows: Int, _ n: Int, accumulate: Bool) {
