@@ -6,6 +6,7 @@
 //   train : tokens/s of full steps (forward + loss + backward + clip + AdamW), batches sampled before the clock starts
 //   eval  : tokens/s of forward-only (eval mode, noGrad) logits + loss at (32, 128)
 //   gen   : tokens/s of generating 200 tokens at batch 1 from a 1-token prompt, no KV cache (the slide's loop)
+//   gen cached: the same with generate's KV cache (rebuilt from the cropped window past blockSize; same tokens, checked)
 // Each figure is the median of --repeats repeats (min and max shown); peak RSS is VmHWM at the end.
 //
 // Per-op timings at the lab shapes: train-bench --profile [--op-repeats 5]
@@ -110,6 +111,7 @@ var firstLoss: Float = 0
 for i in 0..<warmupSteps { let (x, y) = batch(); let l = trainStep(x, y); if i == 0 { firstLoss = l } }
 let evalBatch = batch()
 var train: [Double] = [], trainMS: [Double] = [], eval: [Double] = [], evalMS: [Double] = [], gen: [Double] = [], genMS: [Double] = []
+var genC: [Double] = [], genCMS: [Double] = []
 var lastLoss: Float = 0
 var probes: [Double] = []
 for r in 0..<repeats {
@@ -129,17 +131,25 @@ for r in 0..<repeats {
 
     manualSeed(42)
     t0 = now()
-    let out = generate(model, Tensor(ints: [0], shape: [1, 1]), maxNewTokens: genTokens)
+    let out = generate(model, Tensor(ints: [0], shape: [1, 1]), maxNewTokens: genTokens, useCache: false)
     dt = now() - t0
     precondition(out.shape == [1, 1 + genTokens])
     gen.append(Double(genTokens) / dt); genMS.append(1000 * dt / Double(genTokens))
-    print(String(format: "  repeat %d: train %8.1f tok/s  eval %8.1f tok/s  gen %6.1f tok/s  [probe sgemm %4.0f GFLOP/s]",
-                 r, train.last!, eval.last!, gen.last!, probes.last!))
+    manualSeed(42)
+    t0 = now()
+    let outC = generate(model, Tensor(ints: [0], shape: [1, 1]), maxNewTokens: genTokens, useCache: true)
+    dt = now() - t0
+    if outC.ints != out.ints { fatalError("train-bench: cached generation gave other tokens than the slide's loop") }
+    genC.append(Double(genTokens) / dt); genCMS.append(1000 * dt / Double(genTokens))
+    print(String(format: "  repeat %d: train %8.1f tok/s  eval %8.1f tok/s  gen %6.1f tok/s  cached %7.1f tok/s  [probe sgemm %4.0f GFLOP/s]",
+                 r, train.last!, eval.last!, gen.last!, genC.last!, probes.last!))
 }
 print(String(format: "loss: first warm-up step %.4f, last step %.4f (ln 65 = 4.174)", firstLoss, lastLoss))
 print("\(("measurement (tokens/s)" as String).padding(toLength: 34, withPad: " ", startingAt: 0))     median        min        max")
 row("train fwd+bwd+clip+AdamW", train, trainMS, "ms/step")
 row("eval forward (32,128)", eval, evalMS, "ms/forward")
 row("generate \(genTokens), B=1, no cache", gen, genMS, "ms/token")
+row("generate \(genTokens), B=1, KV cache" + (model.supportsKVCache ? "" : " (n/a: custom blocks)"), genC, genCMS, "ms/token")
 print(String(format: "peak RSS %.1f MB; probe sgemm 512³ median %.0f GFLOP/s", peakRSSMB(), median(probes)))
-print(String(format: "RESULT swift train=%.1f eval=%.1f gen=%.1f peak_rss_mb=%.1f", median(train), median(eval), median(gen), peakRSSMB()))
+print(String(format: "RESULT swift train=%.1f eval=%.1f gen=%.1f gen_cached=%.1f peak_rss_mb=%.1f", median(train), median(eval),
+             median(gen), median(genC), peakRSSMB()))

@@ -165,7 +165,8 @@ public final class Grader: @unchecked Sendable {
         var allDiagnostics: [BuildDiagnostic] = []
         /// Test id → why its exercise's code is absent (appended to a "not implemented" message).
         var absentReason: [String: String] = [:]
-        var jobs: [(test: DiscoveredTest, runner: URL)] = []
+        /// Each test to run, the runner that runs it and the directory of the exercises library it loads.
+        var jobs: [(test: DiscoveredTest, runner: URL, library: URL)] = []
         var courseBroken: Set<Int> = []
 
         if reference.isEmpty {
@@ -176,7 +177,7 @@ public final class Grader: @unchecked Sendable {
             let tests = lab.tests
             if r.ok {
                 let runner = try runnerFor(tests: tests, exercises: (r.dir, r.key), box: box, courseBroken: &courseBroken)
-                if let runner { jobs += tests.filter { box.byID[$0.id] == nil }.map { ($0, runner) } }
+                if let runner { jobs += tests.filter { box.byID[$0.id] == nil }.map { ($0, runner, r.dir) } }
             } else {
                 allDiagnostics += r.diagnostics
                 let text = r.diagnostics.map(\.text).joined(separator: "\n")
@@ -269,14 +270,14 @@ public final class Grader: @unchecked Sendable {
                     for key in order {
                         let (tests, dir) = byKey[key]!
                         let linked = try linkRunner(runner, into: dir)
-                        jobs += tests.filter { box.byID[$0.id] == nil }.map { ($0, linked) }
+                        jobs += tests.filter { box.byID[$0.id] == nil }.map { ($0, linked, dir) }
                     }
                 }
             } else {
                 for key in order {
                     let (tests, dir) = byKey[key]!
                     if let runner = try runnerFor(tests: tests, exercises: (dir, key), box: box, courseBroken: &courseBroken) {
-                        jobs += tests.filter { box.byID[$0.id] == nil }.map { ($0, runner) }
+                        jobs += tests.filter { box.byID[$0.id] == nil }.map { ($0, runner, dir) }
                     }
                 }
             }
@@ -295,7 +296,7 @@ public final class Grader: @unchecked Sendable {
         let rank = Dictionary(uniqueKeysWithValues: lab.tests.enumerated().map { ($1.id, $0) })
         jobs.sort { rank[$0.test.id]! < rank[$1.test.id]! }
         if !jobs.isEmpty {
-            let sandbox = try makeSandbox(submission, runners: jobs.map(\.runner))
+            let sandbox = try makeSandbox(submission, runners: jobs.map(\.runner), libraries: jobs.map(\.library))
             defer { sandbox.remove() }
             let lock = NSLock()
             let budget = lab.manifest.submissionBudget
@@ -303,7 +304,7 @@ public final class Grader: @unchecked Sendable {
             let reasons = absentReason
             let pending = jobs
             try parallelForEach(count: pending.count, jobs: options.testJobs) { i in
-                let (t, runner) = pending[i]
+                let (t, runner, _) = pending[i]
                 if monotonicNow() - testsStart > budget {
                     let r = self.result(t, .timedOut, message: "Not run: this submission used up its \(formatPoints(budget)) s budget for all tests (earlier tests hung or were very slow).")
                     lock.lock(); box.byID[t.id] = r; lock.unlock()
@@ -326,12 +327,13 @@ public final class Grader: @unchecked Sendable {
                            tests: tests, submittedAt: submission.submittedAt, gradedAt: Date(), inputHash: hash)
     }
 
-    /// The scratch space and what its tests may see: the directories of the test runners (each beside the
-    /// composition's exercises library it loads) with only the runner and the libraries readable; the course, the
-    /// submission, the build cache and `options.hiddenPaths` not at all.
-    func makeSandbox(_ submission: Submission, runners: [URL]) throws -> Sandbox {
+    /// The scratch space and what its tests may see: the directories of the test runners and of the exercises
+    /// libraries they load (often the same: a runner linked beside its composition's library) with only the
+    /// runners and the libraries readable; the course, the submission, the build cache and `options.hiddenPaths`
+    /// not at all.
+    func makeSandbox(_ submission: Submission, runners: [URL], libraries: [URL]) throws -> Sandbox {
         var sandbox = try Sandbox(dropPrivileges: options.dropPrivileges)
-        let dirs = Array(Set(runners.map { $0.deletingLastPathComponent().path })).sorted()
+        let dirs = Array(Set(runners.map { $0.deletingLastPathComponent().path } + libraries.map(\.path))).sorted()
         if sandbox.dropPrivileges {
             // Reachable only inside a test's mount namespace: the cache root stays 0700 and is hidden there. What a
             // composition's build left beside the library (its sources hold reference code, its logs compiler

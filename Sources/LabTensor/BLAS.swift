@@ -84,6 +84,18 @@ func sgemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha
         cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
                     beta, c, Int32(ldc))
     }
+    if m == 1 && k > 0 {
+        // One row (a generated token through a Linear): a matrix-vector product reads op(B) once instead of packing it.
+        // c[n] = alpha · op(B)ᵀ a + beta · c, with a's k elements every `lda` when A is stored transposed.
+        let incA = Int32(transA ? lda : 1)
+        if beta == 0 { c.initialize(repeating: 0, count: n) }   // c may be uninitialised (NaN · 0 is NaN)
+        if transB {  // B stored (n, k): c = B a
+            cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), alpha, b, Int32(ldb), a, incA, beta, c, 1)
+        } else {     // B stored (k, n): c = Bᵀ a
+            cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), alpha, b, Int32(ldb), a, incA, beta, c, 1)
+        }
+        return
+    }
     let flops = m * n * k
     if flops < 1 << 21 || _numThreads < 2 || _inParallel || k == 0 {
         call(m, n, a, b, c)

@@ -22,13 +22,37 @@ public func softmax(_ x: Tensor, dim: Int = -1) -> Tensor {
     withLastDim(x.float(), dim) { x in
         let n = x.shape.last ?? 1, rows = x.count / Swift.max(n, 1)
         let out = Tensor(uninitialized: x.shape)
-        softmaxForward(out.data, x.data, rows, n)
+        if let (source, scale, mask, value) = pendingScaledMask(x, n) {
+            // softmax(maskedFill(source · scale, mask, value)) in one pass: the masked scores are never stored.
+            let maskRows = mask.count / n
+            maskedSoftmaxForward(out.data, source.data, scale: scale, mask.data, maskRows: maskRows, fill: value, rows, n)
+            guard Tensor.needsGrad(source) else { return out }
+            // Backward straight to the source, one pass: d source (+)= scale · (y ⊙ (dy − Σ dy⊙y)), 0 where masked.
+            // (The maskedFill and scale nodes in between get no gradient from this path; any other use of them
+            // still sends its own gradient through them, so the sums stay exact.)
+            return out.record([source]) { out in
+                let (p, acc) = source.gradBuffer()
+                maskedSoftmaxBackward(p, out.grad!.data, out.data, scale: scale, mask.data, maskRows: maskRows, rows, n,
+                                      accumulate: acc)
+            }
+        } else {
+            softmaxForward(out.data, x.data, rows, n)
+        }
         guard Tensor.needsGrad(x) else { return out }
         return out.record([x]) { out in
             let (p, acc) = x.gradBuffer()
             softmaxBackward(p, out.grad!.data, out.data, rows, n, accumulate: acc)
         }
     }
+}
+
+/// When x is a pending `maskedFill(source [· scale], mask, value)` whose mask repeats over rows of length n (a (T, T)
+/// causal mask over (B, nh, T, T) scores): the parts softmax can read directly.
+private func pendingScaledMask(_ x: Tensor, _ n: Int) -> (Tensor, Float, Tensor, Float)? {
+    guard case .masked(let masked, let mask, let value)? = x.pending, masked.shape == x.shape, n > 0,
+          mask.shape.last == n, isSuffix(mask.shape, of: x.shape) else { return nil }
+    if case .scaled(let source, let scale)? = masked.pending, source.shape == x.shape { return (source, scale, mask, value) }
+    return (masked, 1, mask, value)
 }
 
 /// Log-softmax over `dim` (numerically stable). PyTorch: `F.log_softmax(x, dim=-1)`.
@@ -54,7 +78,7 @@ extension Tensor {
 
 /// Mean cross-entropy between logits (N, V) and int32 class targets (N), skipping targets equal to `ignoreIndex`.
 /// Fused softmax + NLL: one pass per row, probabilities kept for backward. Logits (..., V) with targets (...) are
-/// flattened first.
+/// flattened first. Row losses and their mean are accumulated in Double (a uniform model gives exactly log V).
 ///
 /// ```swift
 /// let loss = crossEntropy(logits.view(-1, V), targets.view(-1))
@@ -74,11 +98,13 @@ public func crossEntropy(_ logits: Tensor, _ targets: Tensor, ignoreIndex: Int? 
     }
     let x = logits.float()
     let probs = Tensor(uninitialized: [n, v])
-    let losses = Tensor(uninitialized: [n])
-    crossEntropyForward(losses.data, probs.data, x.data, targets.idata, n, v, ignoreIndex: ig)
+    let losses = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(n, 1))   // per row, in Double
+    defer { losses.deallocate() }
+    crossEntropyForward(losses, probs.data, x.data, targets.idata, n, v, ignoreIndex: ig)
     var counted = n
     if let ig { counted = (0..<n).reduce(0) { $0 + (targets.idata[$1] == ig ? 0 : 1) } }
-    let total = Double(rowSum(losses.data, n))
+    var total = 0.0                                  // the mean is taken in Double and rounded once
+    for i in 0..<n { total += losses[i] }
     let out = Tensor([Float(total / Double(Swift.max(counted, 1)))], shape: [])
     if counted == 0 { out.data[0] = .nan }  // as PyTorch: mean over zero elements
     guard Tensor.needsGrad(x) else { return out }
@@ -192,16 +218,16 @@ extension Tensor {
         guard let s = broadcastShapes(x.shape, m.shape), s == x.shape else {
             fail("maskedFill: mask \(mask.shape) does not broadcast to \(shape)")
         }
-        let out = Tensor(uninitialized: x.shape)
-        let fill = V8(repeating: value)
-        broadcastBinary(x.data, x.shape, m.data, m.shape, out.data, x.shape) { x, m in x.replacing(with: fill, where: m .!= 0) }
+        // Pending: computed when read, or fused into a following softmax (no (B, nh, T, T) pass of its own).
+        let out = Tensor(pending: .masked(source: x, mask: m, value: value), shape: x.shape)
         guard Tensor.needsGrad(x) else { return out }
-        return out.record([x]) { out in
-            let local = Tensor(uninitialized: x.shape)
-            broadcastBinary(out.grad!.data, x.shape, m.data, m.shape, local.data, x.shape) { g, m in
+        return out.record([x]) { out in       // dx (+)= dy where the mask is not set
+            let (p, acc) = x.gradBuffer()
+            let local = acc ? Tensor(uninitialized: x.shape) : nil
+            broadcastBinary(out.grad!.data, x.shape, m.data, m.shape, local?.data ?? p, x.shape) { g, m in
                 g.replacing(with: 0, where: m .!= 0)
             }
-            x.accumulateGrad(local)
+            if let local { addInPlace(p, local.data, x.count) }
         }
     }
 }

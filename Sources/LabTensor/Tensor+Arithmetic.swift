@@ -171,9 +171,17 @@ extension Tensor {
     /// ```swift
     /// let att = matmul(q, kT) * (1 / Float(hs).squareRoot())
     /// ```
+    /// Pending (Pending.swift): computed when read, or fused into a following maskedFill + softmax.
     public static func * (a: Tensor, s: Float) -> Tensor {
-        let v = V8(repeating: s)
-        return unary(a, forward: { $0 * v }, backward: { _, _, g in g * v })
+        let x = a.float()
+        let out = Tensor(pending: .scaled(source: x, scale: s), shape: x.shape)
+        guard Tensor.needsGrad(x) else { return out }
+        return out.record([x]) { out in        // dx (+)= s · dy (never reads the output)
+            let g = out.grad!
+            let (p, acc) = x.gradBuffer()
+            let v = V8(repeating: s)
+            if acc { pmap2(x.count, g.data, p, p) { $0 * v + $1 } } else { pmap(x.count, g.data, p) { $0 * v } }
+        }
     }
     /// Multiplies every element by a scalar. PyTorch: `0.5 * x`.
     public static func * (s: Float, a: Tensor) -> Tensor { a * s }

@@ -1,5 +1,5 @@
-// Shape ops. view/reshape/unsqueeze/squeeze/flatten share storage (every tensor is contiguous);
-// transpose/permute/cat/stack/split/narrow copy. The GPT fast paths avoid the copying ones.
+// Shape ops. view/reshape/unsqueeze/squeeze/flatten share storage; transpose/permute/split/narrow return pending
+// strided views (Pending.swift: copied out only if a kernel that cannot read strides uses them); cat/stack copy.
 
 extension Tensor {
     /// A tensor with the same data and a new shape (one dim may be -1). Shares storage.
@@ -21,19 +21,25 @@ extension Tensor {
         }
         check(s.reduce(1, *) == count, "view: shape \(newShape) is invalid for input of size \(count) (\(shape))")
         if s == shape { return self }
-        let out = Tensor(sharing: storage, shape: s, dtype: dtype)
+        let out: Tensor
+        if case .strided(let base, let offset, let strides)? = pending, let st = viewStrides(shape, strides, s) {
+            out = Tensor(pending: .strided(base: base, offset: offset, strides: st), shape: s, dtype: dtype)   // still no copy
+        } else {
+            out = Tensor(sharing: storage, shape: s, dtype: dtype)   // (a strided view that does not fit is copied out)
+        }
         guard Tensor.needsGrad(self) else { return out }
         return out.record([self]) { [self] out in
             accumulateGrad(out.grad!)  // takes the buffer over: out.grad is dropped after this closure
         }
     }
 
-    /// Same as `view` (every tensor is contiguous). PyTorch: `x.reshape(...)`.
+    /// Same as `view` (copies a strided view whose dims cannot be merged). PyTorch: `x.reshape(...)`.
     public func reshape(_ shape: Int...) -> Tensor { view(shape) }
     /// Array form of `reshape`. PyTorch: `x.reshape(shape)`.
     public func reshape(_ shape: [Int]) -> Tensor { view(shape) }
 
-    /// Returns self: every LabTensor tensor is contiguous. PyTorch: `x.contiguous()`.
+    /// Returns self: a pending strided view is copied out contiguously when a kernel first reads it.
+    /// PyTorch: `x.contiguous()`.
     public func contiguous() -> Tensor { self }
 
     /// Inserts a dimension of size 1 at `dim`. PyTorch: `x.unsqueeze(dim)`.
@@ -65,7 +71,7 @@ extension Tensor {
         return view(s)
     }
 
-    /// Reorders dimensions (copies). PyTorch: `x.permute(...)`.
+    /// Reorders dimensions (a strided view; no copy until read). PyTorch: `x.permute(...)`.
     public func permute(_ dims: Int...) -> Tensor { permute(dims) }
 
     /// Array form of `permute`. PyTorch: `x.permute(dims)`.
@@ -74,8 +80,9 @@ extension Tensor {
         check(dims.count == ndim && Set(dims).count == ndim, "permute: \(dims0) is not a permutation of \(ndim) dims")
         if dims == Array(0..<ndim) { return self }
         let outShape = dims.map { shape[$0] }
-        let out = Tensor(uninitialized: outShape, dtype: dtype)
-        permuteCopy(storage.raw, shape, dims, out.storage.raw)
+        let (base, offset, strides) = stridedLayout
+        let out = Tensor(pending: .strided(base: base, offset: offset, strides: dims.map { strides[$0] }), shape: outShape,
+                         dtype: dtype)
         guard Tensor.needsGrad(self) else { return out }
         var inverse = [Int](repeating: 0, count: ndim)
         for (i, d) in dims.enumerated() { inverse[d] = i }
@@ -87,20 +94,20 @@ extension Tensor {
         }
     }
 
-    /// Swaps two dimensions (copies). PyTorch: `x.transpose(d0, d1)`.
+    /// Swaps two dimensions (a strided view). PyTorch: `x.transpose(d0, d1)`.
     public func transpose(_ d0: Int, _ d1: Int) -> Tensor {
         var p = Array(0..<ndim)
         p.swapAt(normalizeDim(d0, ndim), normalizeDim(d1, ndim))
         return permute(p)
     }
 
-    /// Transpose of a 2-D tensor (copies). PyTorch: `x.T`.
+    /// Transpose of a 2-D tensor (a strided view). PyTorch: `x.T`.
     public var T: Tensor {
         check(ndim <= 2, "T: use transpose/permute for \(ndim)-D tensors")
         return ndim < 2 ? self : transpose(0, 1)
     }
 
-    /// `length` entries of `dim` starting at `start` (copies). PyTorch: `x.narrow(dim, start, length)`.
+    /// `length` entries of `dim` starting at `start` (a strided view). PyTorch: `x.narrow(dim, start, length)`.
     public func narrow(_ dim: Int, _ start: Int, _ length: Int) -> Tensor {
         let d = normalizeDim(dim, ndim)
         check(start >= 0 && length >= 0 && start + length <= shape[d],
@@ -109,11 +116,9 @@ extension Tensor {
         let (outer, n, inner) = splitAround(shape, d)
         var s = shape
         s[d] = length
-        let out = Tensor(uninitialized: s, dtype: dtype)
-        let src = storage.raw, dst = out.storage.raw
-        for o in 0..<outer {
-            (dst + o * length * inner * 4).copyMemory(from: src + (o * n + start) * inner * 4, byteCount: length * inner * 4)
-        }
+        let (base, offset, strides) = stridedLayout
+        let out = Tensor(pending: .strided(base: base, offset: offset + start * strides[d], strides: strides), shape: s,
+                         dtype: dtype)
         guard Tensor.needsGrad(self) else { return out }
         return out.record([self]) { [self] out in
             let g = out.grad!.data

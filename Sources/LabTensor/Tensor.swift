@@ -1,6 +1,8 @@
 // Tensor: storage, shape, creation and read-out.
-// Every tensor is contiguous and row-major. `view`/`reshape` share storage; everything else that changes the
-// layout (transpose, permute, slicing) copies. The fast paths (linear, causalSelfAttention, layerNorm, ...) never need a copy.
+// Every tensor's values are contiguous and row-major once computed. `view`/`reshape` share storage. Transpose, permute
+// and narrow (split, slicing) return *pending* tensors (Pending.swift): strided views of their source that are copied
+// out only when a kernel reads them, so matmul can read them through sgemm's transpose flags and leading dimensions
+// instead. A scalar product and maskedFill are pending too, so softmax can fuse scale + mask + softmax.
 
 /// Element type of a tensor: `float32` for values, `int32` for token ids and indices.
 ///
@@ -39,7 +41,14 @@ public final class Tensor {
     public let dtype: DType
     /// Number of elements. PyTorch: `x.numel()`.
     public let count: Int
-    let storage: Storage
+    /// The values, computed on first use when the tensor is pending (see `pending`).
+    var storage: Storage {
+        @inline(__always) get { if let s = _storage { return s }; return materialize() }
+    }
+    var _storage: Storage?
+    /// How to compute the values of a tensor whose storage does not exist yet (a strided view, a scaled or masked
+    /// source). Cleared once computed.
+    var pending: Pending?
 
     /// Whether gradients flow to this tensor. Settable on leaves. PyTorch: `x.requires_grad`.
     public var requiresGrad: Bool
@@ -58,7 +67,16 @@ public final class Tensor {
         self.shape = shape
         self.dtype = dtype
         self.count = shape.reduce(1, *)
-        self.storage = Storage(count: count, dtype: dtype)
+        self._storage = Storage(count: count, dtype: dtype)
+        self.requiresGrad = false
+    }
+
+    /// A tensor whose values are computed from `pending` on first use.
+    init(pending: Pending, shape: [Int], dtype: DType = .float32) {
+        self.shape = shape
+        self.dtype = dtype
+        self.count = shape.reduce(1, *)
+        self.pending = pending
         self.requiresGrad = false
     }
 
@@ -68,7 +86,7 @@ public final class Tensor {
         self.dtype = dtype
         self.count = shape.reduce(1, *)
         check(count <= storage.count, "view of \(count) elements over storage of \(storage.count)")
-        self.storage = storage
+        self._storage = storage
         self.requiresGrad = false
     }
 

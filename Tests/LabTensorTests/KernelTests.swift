@@ -71,6 +71,34 @@ import Glibc
         #expect(close(y.scalars, sdpa.scalars, atol: 1e-5))
     }
 
+    /// The KV-cache path fed the sequence in uneven pieces (a prefill, then single tokens, then a chunk) equals naive
+    /// causal attention over the whole sequence, row for row; cache rows past the filled ones are never read.
+    @Test(arguments: [(1, [1]), (2, [5, 1, 1, 6]), (3, [1, 1, 1, 17, 2]), (1, [37])])
+    func cachedAttentionMatchesNaiveLoops(b: Int, pieces: [Int]) {
+        let H = 3, hs = 5, C = H * hs, t = pieces.reduce(0, +), capacity = t + 3
+        let qkv = uniform([b, t, 3 * C], -2, 2, seed: 9)
+        let s = qkv.scalars
+        func heads(_ part: Int) -> [Float] {
+            var out = [Float](repeating: 0, count: b * H * t * hs)
+            for bi in 0..<b { for h in 0..<H { for ti in 0..<t { for c in 0..<hs {
+                out[((bi * H + h) * t + ti) * hs + c] = s[(bi * t + ti) * 3 * C + part * C + h * hs + c]
+            } } } }
+            return out
+        }
+        let ref = attentionReference(heads(0), heads(1), heads(2), B: b, H: H, T: t, hs: hs, causal: true)
+        let keys = Tensor.full([b, capacity, C], .nan), values = Tensor.full([b, capacity, C], .nan)
+        var start = 0
+        for n in pieces {
+            let y = noGrad { cachedCausalSelfAttention(qkv: qkv[.all, start..<(start + n), .all], keys: keys, values: values,
+                                                       start: start, nHead: H) }.scalars        // (b, n, C)
+            for bi in 0..<b { for h in 0..<H { for i in 0..<n { for c in 0..<hs {
+                let got = y[(bi * n + i) * C + h * hs + c], want = ref[((bi * H + h) * t + start + i) * hs + c]
+                #expect(Swift.abs(got - want) < 1e-5, "b \(bi) head \(h) position \(start + i) channel \(c)")
+            } } } }
+            start += n
+        }
+    }
+
     @Test func dropoutMaskMatchesScalarHash() {
         let x = Tensor.ones([1001])
         let seed: UInt64 = 0xDEAD_BEEF_1234
@@ -87,6 +115,23 @@ import Glibc
         var expected = [Float](repeating: 0, count: m * n)
         for i in 0..<m { for j in 0..<n { var s: Float = 0; for p in 0..<k { s += A[i * k + p] * B[j * k + p] }; expected[i * n + j] = s } }
         #expect(close(c.scalars, expected, atol: 1e-4))
+    }
+
+    /// One-row products (generation through a Linear) go through sgemv: x · Wᵀ, x · W and a strided row of a
+    /// transposed operand against naive sums, into uninitialised outputs.
+    @Test(arguments: [(1, 1), (37, 65), (256, 768), (3, 1)])
+    func oneRowProductsMatchNaive(k: Int, n: Int) {
+        let x = uniform([1, k], seed: 11), w = uniform([n, k], seed: 12), v = uniform([k, n], seed: 13)
+        let X = x.scalars, W = w.scalars, Vv = v.scalars
+        let xw = (0..<n).map { j in (0..<k).reduce(Float(0)) { $0 + X[$1] * W[j * k + $1] } }
+        let xv = (0..<n).map { j in (0..<k).reduce(Float(0)) { $0 + X[$1] * Vv[$1 * n + j] } }
+        #expect(close(linear(x, w).scalars, xw, atol: 1e-4))                        // B stored (n, k)
+        #expect(close(matmul(x, v).scalars, xv, atol: 1e-4))                        // B stored (k, n)
+        let xT = uniform([k, 3], seed: 14)                                         // a row read with stride 3
+        let col = xT.narrow(1, 2, 1).T                                              // (1, k), transposed view
+        let C = xT.scalars
+        let cv = (0..<n).map { j in (0..<k).reduce(Float(0)) { $0 + C[$1 * 3 + 2] * Vv[$1 * n + j] } }
+        #expect(close(matmul(col, v).scalars, cv, atol: 1e-4))
     }
 
     @Test func largeParallelKernelsMatchSerialReference() {

@@ -60,6 +60,54 @@ func softmaxForward(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
     }
 }
 
+/// x (rows, n) → y (rows, n) = softmax over the last dim of `x · scale` with `fill` wherever `mask` is nonzero; the mask
+/// (maskRows, n) repeats every maskRows rows (a causal (T, T) mask over (B, nh, T, T)). Masked entries come out exactly
+/// 0 when fill is −∞. The readable version is maskedFill followed by `softmaxRef` (tests compare them).
+func maskedSoftmaxForward(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, scale: Float,
+                          _ mask: UnsafePointer<Float>, maskRows: Int, fill: Float, _ rows: Int, _ n: Int) {
+    let ys = SendPtr(y), xs = SendPtr(x), ms = SendPtr(mask)
+    let sv = V8(repeating: scale), fv = V8(repeating: fill), zero = V8()
+    parallelRanges(rows, costPerItem: n * 10) { r in
+        for row in r {
+            let xp = xs.p + row * n, yp = ys.p + row * n, mp = ms.p + (row % maskRows) * n
+            vmap2(n, xp, mp, yp) { x, m in (x * sv).replacing(with: fv, where: m .!= zero) }
+            let s = rowExpSum(yp, yp, n, rowMax(yp, n))
+            if fill == -.infinity && s.isFinite {   // (a fully masked row stays NaN, as in PyTorch)
+                let inv = V8(repeating: 1 / s)
+                vmap2(n, yp, mp, yp) { y, m in (y * inv).replacing(with: zero, where: m .!= zero) }
+            } else {
+                rowScale(yp, n, 1 / s)
+            }
+        }
+    }
+}
+
+/// Backward of `maskedSoftmaxForward` to its source: dx (+)= scale · y ⊙ (dy − Σ dy⊙y), 0 where the mask is set.
+/// The readable version is softmax's, maskedFill's and the scalar product's backward one after the other (tests
+/// compare against finite differences through all three).
+func maskedSoftmaxBackward(_ dx: UnsafeMutablePointer<Float>, _ dy: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
+                           scale: Float, _ mask: UnsafePointer<Float>, maskRows: Int, _ rows: Int, _ n: Int,
+                           accumulate: Bool) {
+    let dxs = SendPtr(dx), dys = SendPtr(dy), ys = SendPtr(y), ms = SendPtr(mask)
+    let sv = V8(repeating: scale), zero = V8()
+    parallelRanges(rows, costPerItem: n * 6) { r in
+        for row in r {
+            let g = dys.p + row * n, yp = ys.p + row * n, d = dxs.p + row * n, mp = ms.p + (row % maskRows) * n
+            let dot = V8(repeating: rowDot(g, yp, n))
+            @inline(__always) func local(_ g: V8, _ y: V8, _ m: V8) -> V8 {
+                (sv * y * (g - dot)).replacing(with: zero, where: m .!= zero)
+            }
+            if !accumulate { vmap3(n, g, yp, mp, d, local); continue }
+            var i = 0
+            while i + 8 <= n { vstore(vload(d + i) + local(vload(g + i), vload(yp + i), vload(mp + i)), d + i); i += 8 }
+            while i < n {
+                d[i] += local(V8(repeating: g[i]), V8(repeating: yp[i]), V8(repeating: mp[i]))[0]
+                i += 1
+            }
+        }
+    }
+}
+
 /// dy (rows, n), y = softmax output → dx (+)= y ⊙ (dy − Σ dy⊙y).
 func softmaxBackward(_ dx: UnsafeMutablePointer<Float>, _ dy: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
                      _ rows: Int, _ n: Int, accumulate: Bool) {
@@ -100,8 +148,9 @@ func logSoftmaxBackward(_ dx: UnsafeMutablePointer<Float>, _ dy: UnsafePointer<F
 }
 
 /// Fused softmax + cross-entropy. logits (N, V), targets (N) → losses (N) (0 for ignored rows), probs (N, V).
-/// Returns the number of rows that count (targets ≠ ignoreIndex).
-func crossEntropyForward(_ losses: UnsafeMutablePointer<Float>, _ probs: UnsafeMutablePointer<Float>,
+/// Each row's loss m + log Σ exp(x − m) − x[target] is formed in Double (the exp sum itself is exact for a uniform row),
+/// so a uniform model over V classes gives exactly log V after rounding, and the caller sums the rows in Double.
+func crossEntropyForward(_ losses: UnsafeMutablePointer<Double>, _ probs: UnsafeMutablePointer<Float>,
                          _ logits: UnsafePointer<Float>, _ targets: UnsafePointer<Int32>, _ n: Int, _ v: Int,
                          ignoreIndex: Int32?) {
     let ls = SendPtr(losses), ps = SendPtr(probs), xs = SendPtr(logits), ts = SendPtr(targets)
@@ -113,7 +162,7 @@ func crossEntropyForward(_ losses: UnsafeMutablePointer<Float>, _ probs: UnsafeM
             rowScale(pp, v, 1 / s)
             let t = ts.p[row]
             if let ig = ignoreIndex, t == ig { ls.p[row] = 0; continue }
-            ls.p[row] = m + logf(s) - xp[Int(t)]
+            ls.p[row] = (Double(m) - Double(xp[Int(t)])) + log(Double(s))
         }
     }
 }
