@@ -71,8 +71,8 @@ final class DisplayTests: XCTestCase {
         XCTAssertEqual(svg.components(separatedBy: "<rect").count - 1, 9 + 1 + 10)
         XCTAssertEqual(svg.components(separatedBy: "fill=\"#d0d0d0\"").count - 1, 3)
         XCTAssertTrue(svg.contains("<title>c → c: 0.5</title>"))
-        XCTAssertEqual(Heatmap.color(0), "#ffffff")
-        XCTAssertEqual(Heatmap.color(1), "#08306b")
+        XCTAssertTrue(svg.contains("fill=\"#08306b\" stroke"), "the largest value (1) is the darkest blue")
+        XCTAssertTrue(svg.contains("fill=\"#ffffff\" stroke"), "the smallest (0.25) is white")
         // Text: ' ' is lo, '@' is hi, '·' masked; 0.5 is 1/3 of the way from 0.25 to 1 -> ramp index 3 ('-').
         XCTAssertEqual(h.text, """
             [heatmap "head 0" 3×3, ' ' = 0.25 … '@' = 1]
