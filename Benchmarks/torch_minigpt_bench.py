@@ -7,6 +7,7 @@ lm_head without bias, untied. Batch 32, AdamW(lr=3e-4, PyTorch defaults), clip_g
   train: tokens/s of forward + loss + backward + clip + AdamW steps (batches sampled before the clock starts)
   eval : tokens/s of model.eval() + no_grad forward (logits + loss) at (32, 128)
   gen  : tokens/s of generating 200 tokens at batch 1 from a 1-token prompt, no KV cache (the slide's loop)
+  gen cached: the same with a KV cache (rebuilt from the cropped window past block_size; same tokens, asserted)
 Median of --repeats repeats (min, max), peak RSS (ru_maxrss).
 
 Usage (alternate with the Swift program, the host's speed drifts):
@@ -35,13 +36,22 @@ class CausalSelfAttention(nn.Module):
         self.resid_dropout = nn.Dropout(c.dropout)
         self.n_head, self.n_embd, self.dropout = c.n_head, c.n_embd, c.dropout
 
-    def forward(self, x):
+    def forward(self, x, cache=None):
+        """cache: None, or a [k, v] pair (B, nh, L, hs) of the earlier positions, extended in place (Hugging Face's
+        DynamicCache: torch.cat); new queries attend causally from position L."""
         B, T, C = x.size()
         q, k, v = self.c_attn(x).split(self.n_embd, dim=2)
         q = q.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)  # (B, nh, T, hs)
         k = k.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
         v = v.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
-        y = F.scaled_dot_product_attention(q, k, v, dropout_p=self.dropout if self.training else 0.0, is_causal=True)
+        causal = True
+        if cache is not None:
+            if cache[0] is not None:
+                k, v = torch.cat((cache[0], k), dim=2), torch.cat((cache[1], v), dim=2)
+                assert T == 1, "the cached path feeds one token after the prefill"
+                causal = False  # one new query sees every cached key
+            cache[0], cache[1] = k, v
+        y = F.scaled_dot_product_attention(q, k, v, dropout_p=self.dropout if self.training else 0.0, is_causal=causal)
         y = y.transpose(1, 2).contiguous().view(B, T, C)
         return self.resid_dropout(self.c_proj(y))
 
@@ -63,8 +73,8 @@ class Block(nn.Module):
         super().__init__()
         self.ln_1, self.attn, self.ln_2, self.mlp = nn.LayerNorm(c.n_embd), CausalSelfAttention(c), nn.LayerNorm(c.n_embd), MLP(c)
 
-    def forward(self, x):
-        x = x + self.attn(self.ln_1(x))
+    def forward(self, x, cache=None):
+        x = x + self.attn(self.ln_1(x), cache)
         return x + self.mlp(self.ln_2(x))
 
 
@@ -82,13 +92,13 @@ class GPT(nn.Module):
             elif name.endswith(".bias") and "ln_" not in name:
                 nn.init.zeros_(p)
 
-    def forward(self, idx, targets=None):
+    def forward(self, idx, targets=None, caches=None, start=0):
         B, T = idx.size()
-        pos = torch.arange(T)
+        pos = torch.arange(start, start + T)
         t = self.transformer
         x = t.drop(t.wte(idx) + t.wpe(pos))
-        for block in t.h:
-            x = block(x)
+        for i, block in enumerate(t.h):
+            x = block(x, None if caches is None else caches[i])
         logits = self.lm_head(t.ln_f(x))
         loss = None if targets is None else F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1), ignore_index=-1)
         return logits, loss
@@ -98,6 +108,26 @@ class GPT(nn.Module):
 def generate(model, idx, max_new_tokens, block_size):
     for _ in range(max_new_tokens):
         logits, _ = model(idx[:, -block_size:])
+        probs = F.softmax(logits[:, -1, :], dim=-1)
+        idx = torch.cat((idx, torch.multinomial(probs, num_samples=1)), dim=1)
+    return idx
+
+
+@torch.no_grad()
+def generate_cached(model, idx, max_new_tokens, block_size):
+    """The same tokens as `generate` (same seed): a KV cache while the context fits block_size; once it is cropped
+    every position shifts, so the cache is rebuilt from the cropped window (LabNN's generate does the same)."""
+    caches, length = None, 0
+    for _ in range(max_new_tokens):
+        n = idx.size(1)
+        if n > block_size or caches is None:
+            caches = [[None, None] for _ in model.transformer.h]
+            first = max(0, n - block_size)
+            logits, _ = model(idx[:, first:], caches=caches, start=0)
+            length = n - first
+        else:
+            logits, _ = model(idx[:, -1:], caches=caches, start=length)
+            length += 1
         probs = F.softmax(logits[:, -1, :], dim=-1)
         idx = torch.cat((idx, torch.multinomial(probs, num_samples=1)), dim=1)
     return idx
@@ -156,7 +186,7 @@ def main():
     model.train()
     first = [train_step(*batch()) for _ in range(a.warmup)][0] if a.warmup else float("nan")
     ex, ey = batch()
-    res = {k: [] for k in ("train", "train_ms", "eval", "eval_ms", "gen", "gen_ms")}
+    res = {k: [] for k in ("train", "train_ms", "eval", "eval_ms", "gen", "gen_ms", "genc", "genc_ms")}
     last = float("nan")
     probes = []
     for r in range(a.repeats):
@@ -181,19 +211,26 @@ def main():
         dt = time.perf_counter() - t0
         assert out.shape == (1, 1 + a.gen_tokens)
         res["gen"].append(a.gen_tokens / dt); res["gen_ms"].append(1000 * dt / a.gen_tokens)
+        torch.manual_seed(42)
+        t0 = time.perf_counter()
+        outc = generate_cached(model, torch.zeros((1, 1), dtype=torch.long), a.gen_tokens, c.block_size)
+        dt = time.perf_counter() - t0
+        assert torch.equal(outc, out), "cached generation must give the uncached tokens"
+        res["genc"].append(a.gen_tokens / dt); res["genc_ms"].append(1000 * dt / a.gen_tokens)
         print(f"  repeat {r}: train {res['train'][-1]:8.1f} tok/s  eval {res['eval'][-1]:8.1f} tok/s  gen {res['gen'][-1]:6.1f} tok/s  "
               f"[probe sgemm {probes[-1]:4.0f} GFLOP/s]")
     print(f"loss: first warm-up step {first:.4f}, last step {last:.4f} (ln 65 = 4.174)")
     print(f"{'measurement (tokens/s)':34s}     median        min        max")
     for key, name, unit in (("train", "train fwd+bwd+clip+AdamW", "ms/step"), ("eval", "eval forward (32,128)", "ms/forward"),
-                            ("gen", f"generate {a.gen_tokens}, B=1, no cache", "ms/token")):
+                            ("gen", f"generate {a.gen_tokens}, B=1, no cache", "ms/token"),
+                            ("genc", f"generate {a.gen_tokens}, B=1, KV cache", "ms/token")):
         xs = res[key]
         print(f"{name:34s} {statistics.median(xs):10.1f} {min(xs):10.1f} {max(xs):10.1f}   "
               f"({statistics.median(res[key + '_ms']):.2f} {unit} median)")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {rss:.1f} MB; probe sgemm 512^3 median {statistics.median(probes):.0f} GFLOP/s")
     print(f"RESULT torch train={statistics.median(res['train']):.1f} eval={statistics.median(res['eval']):.1f} "
-          f"gen={statistics.median(res['gen']):.1f} peak_rss_mb={rss:.1f}")
+          f"gen={statistics.median(res['gen']):.1f} gen_cached={statistics.median(res['genc']):.1f} peak_rss_mb={rss:.1f}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-// generate: autoregressive sampling from a language model (the slide's loop, no KV cache).
+// generate: autoregressive sampling from a language model, with a KV cache (default) or the slide's loop without one.
 import Foundation
 import LabTensor
 
@@ -8,14 +8,24 @@ import LabTensor
 /// probability ≥ `topP`, and draws with `multinomial` from the seeded generator (`manualSeed` makes it repeatable).
 /// Runs under `noGrad` in eval mode; the model's previous train/eval mode is restored afterwards.
 ///
+/// With `useCache` (the default) and a GPT whose blocks adopt `KVCachedBlock` (the library's `Block` does), each
+/// step runs the model on the new token only, reading the earlier positions' keys and values from a `KVCache`.
+/// When the context outgrows `blockSize` it is cropped as in the slide's loop, which shifts every position (and so
+/// every key and value: the position embeddings change), so the cache is **rebuilt** from the cropped window at each
+/// such step rather than rolled. Both paths therefore give the same tokens for the same seed; the cache saves work up
+/// to `blockSize` tokens of context. `useCache: false` (or a custom block) runs the slide's loop: the whole context
+/// through the model at every step.
+///
 /// ```swift
 /// manualSeed(42)
 /// let out = generate(model, Tensor(ints: [0], shape: [1, 1]), maxNewTokens: 200, temperature: 0.8, topK: 40)
 /// print(tokenizer.decode(out[0].ints))
+/// let slide = generate(model, prompt, maxNewTokens: 200, useCache: false)   // slide 22's loop, no cache
 /// ```
-/// PyTorch (nanoGPT): `model.generate(idx, max_new_tokens=200, temperature=0.8, top_k=40)`.
+/// PyTorch (nanoGPT): `model.generate(idx, max_new_tokens=200, temperature=0.8, top_k=40)` (no cache);
+/// Hugging Face: `model.generate(idx, max_new_tokens=200, do_sample=True, use_cache=True)`.
 public func generate(_ model: Module, _ idx: Tensor, maxNewTokens: Int, temperature: Float = 1,
-                     topK: Int? = nil, topP: Float? = nil, blockSize: Int? = nil) -> Tensor {
+                     topK: Int? = nil, topP: Float? = nil, blockSize: Int? = nil, useCache: Bool = true) -> Tensor {
     check(idx.ndim == 2 && idx.dtype == .int32 && idx.shape[1] > 0,
           "generate: idx must be (B, T) int32 token ids with T ≥ 1 (Tensor(ints: ids, shape: [1, ids.count])), got \(idx.dtype) of shape \(idx.shape)")
     check(maxNewTokens >= 0 && temperature >= 0 && temperature.isFinite && (topK ?? 1) > 0 && (topP.map { $0 > 0 && $0 <= 1 } ?? true),
@@ -29,31 +39,47 @@ public func generate(_ model: Module, _ idx: Tensor, maxNewTokens: Int, temperat
     let wasTraining = model.training
     model.eval()
     defer { model.train(wasTraining) }
+    let gpt = model as? GPT
+    let cache = useCache && gpt?.supportsKVCache == true && gpt!.config.blockSize >= blockSize
+        ? KVCache(gpt!.config, batchSize: B) : nil
     noGrad {
         for _ in 0..<maxNewTokens {
-            let t = min(rows[0].count, blockSize)
-            let idxCond = Tensor(ints: rows.flatMap { $0.suffix(t) }, shape: [B, t])     // (B, t)
-            let logits = model(idxCond)                                                    // (B, t, V)
-            let V = logits.shape[logits.ndim - 1]
-            var next = [Int](repeating: 0, count: B)
-            var probs = [Float](repeating: 0, count: B * V)
-            logits.withUnsafeFloats { p, _ in
-                for b in 0..<B {
-                    let last = p + (b * t + t - 1) * V                                     // logits[b, -1, :]
-                    var row = Array(UnsafeBufferPointer(start: last, count: V))
-                    if temperature == 0 { next[b] = argmaxIndex(row); continue }
-                    for i in 0..<V { row[i] /= temperature }
-                    let pr = filteredProbabilities(row, topK: topK, topP: topP)
-                    for i in 0..<V { probs[b * V + i] = pr[i] }
-                }
+            let n = rows[0].count
+            let logits: Tensor                                                              // (B, t, V)
+            if let cache, let gpt {
+                if n > blockSize { cache.reset() }              // cropped: every position moved, rebuild the cache
+                let first = n > blockSize ? n - blockSize : cache.length                    // tokens not in the cache
+                logits = gpt.forward(Tensor(ints: rows.flatMap { $0[first..<n] }, shape: [B, n - first]), cache: cache)
+            } else {
+                let t = min(n, blockSize)
+                logits = model(Tensor(ints: rows.flatMap { $0.suffix(t) }, shape: [B, t]))  // the slide's loop
             }
-            if temperature != 0 {
-                next = multinomial(Tensor(probs, shape: [B, V]), numSamples: 1).ints   // (B, 1)
-            }
+            let next = sampleLast(logits, temperature: temperature, topK: topK, topP: topP)
             for b in 0..<B { rows[b].append(next[b]) }
         }
     }
     return Tensor(ints: rows.flatMap { $0 }, shape: [B, rows[0].count])
+}
+
+/// One token per row from the last position's logits of (B, t, V).
+func sampleLast(_ logits: Tensor, temperature: Float, topK: Int?, topP: Float?) -> [Int] {
+    let B = logits.shape[0], t = logits.shape[1], V = logits.shape[logits.ndim - 1]
+    var next = [Int](repeating: 0, count: B)
+    var probs = [Float](repeating: 0, count: B * V)
+    logits.withUnsafeFloats { p, _ in
+        for b in 0..<B {
+            let last = p + (b * t + t - 1) * V                                     // logits[b, -1, :]
+            var row = Array(UnsafeBufferPointer(start: last, count: V))
+            if temperature == 0 { next[b] = argmaxIndex(row); continue }
+            for i in 0..<V { row[i] /= temperature }
+            let pr = filteredProbabilities(row, topK: topK, topP: topP)
+            for i in 0..<V { probs[b * V + i] = pr[i] }
+        }
+    }
+    if temperature != 0 {
+        next = multinomial(Tensor(probs, shape: [B, V]), numSamples: 1).ints   // (B, 1)
+    }
+    return next
 }
 
 /// Index of the largest value (first on ties, as torch.argmax).

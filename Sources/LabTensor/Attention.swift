@@ -69,3 +69,37 @@ public func causalSelfAttention(qkv: Tensor, nHead: Int, dropoutP: Float = 0, tr
                           base, inL, base + C, inL, base + 2 * C, inL, shape)
     }
 }
+
+/// Causal self-attention for generation with a KV cache: writes the keys and values of the `t` new positions in
+/// `qkv` (B, t, 3C) into the layer's caches `keys`, `values` (B, capacity, C) at rows `start..<start+t`, then lets
+/// each new query attend over cached rows `0...start+i`. Returns (B, t, C), the same values `causalSelfAttention`
+/// gives for the last `t` positions of the whole sequence. Inference only (run it under `noGrad`).
+///
+/// ```swift
+/// let qkv = c_attn(x)                                         // (B, 1, 3C): the newest token
+/// let y = cachedCausalSelfAttention(qkv: qkv, keys: k, values: v, start: n, nHead: 4)   // (B, 1, C)
+/// ```
+/// PyTorch (Hugging Face GPT-2 with `use_cache=True`): `k = torch.cat([past_k, k], dim=-2)` (same for v), then
+/// `F.scaled_dot_product_attention(q, k, v, attn_mask=causal_from_past)`.
+public func cachedCausalSelfAttention(qkv: Tensor, keys: Tensor, values: Tensor, start: Int, nHead: Int) -> Tensor {
+    check(qkv.ndim == 3 && qkv.shape[2] % 3 == 0, "cachedCausalSelfAttention: qkv must be (B, t, 3C), got \(qkv.shape)")
+    let B = qkv.shape[0], t = qkv.shape[1], C = qkv.shape[2] / 3
+    check(keys.ndim == 3 && keys.shape == values.shape && keys.shape[0] == B && keys.shape[2] == C,
+          "cachedCausalSelfAttention: caches must be (B, capacity, C) = (\(B), _, \(C)), got \(keys.shape), \(values.shape)")
+    let capacity = keys.shape[1]
+    check(start >= 0 && start + t <= capacity,
+          "cachedCausalSelfAttention: positions \(start)..<\(start + t) do not fit a cache of \(capacity)")
+    check(C % nHead == 0, "cachedCausalSelfAttention: C = \(C) is not divisible by nHead = \(nHead)")
+    check(!Tensor.needsGrad(qkv), "cachedCausalSelfAttention: inference only, run it under noGrad { }")
+    let src = qkv.data, kd = keys.data, vd = values.data
+    for b in 0..<B {
+        for i in 0..<t {
+            let row = src + (b * t + i) * 3 * C, dst = (b * capacity + start + i) * C
+            (kd + dst).update(from: row + C, count: C)
+            (vd + dst).update(from: row + 2 * C, count: C)
+        }
+    }
+    let out = Tensor(uninitialized: [B, t, C])
+    cachedAttentionForward(out.data, src, kd, vd, B: B, H: nHead, t: t, start: start, capacity: capacity, hs: C / nHead)
+    return out
+}

@@ -54,7 +54,7 @@ extension Tensor {
 
 /// Mean cross-entropy between logits (N, V) and int32 class targets (N), skipping targets equal to `ignoreIndex`.
 /// Fused softmax + NLL: one pass per row, probabilities kept for backward. Logits (..., V) with targets (...) are
-/// flattened first.
+/// flattened first. Row losses and their mean are accumulated in Double (a uniform model gives exactly log V).
 ///
 /// ```swift
 /// let loss = crossEntropy(logits.view(-1, V), targets.view(-1))
@@ -74,11 +74,13 @@ public func crossEntropy(_ logits: Tensor, _ targets: Tensor, ignoreIndex: Int? 
     }
     let x = logits.float()
     let probs = Tensor(uninitialized: [n, v])
-    let losses = Tensor(uninitialized: [n])
-    crossEntropyForward(losses.data, probs.data, x.data, targets.idata, n, v, ignoreIndex: ig)
+    let losses = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(n, 1))   // per row, in Double
+    defer { losses.deallocate() }
+    crossEntropyForward(losses, probs.data, x.data, targets.idata, n, v, ignoreIndex: ig)
     var counted = n
     if let ig { counted = (0..<n).reduce(0) { $0 + (targets.idata[$1] == ig ? 0 : 1) } }
-    let total = Double(rowSum(losses.data, n))
+    var total = 0.0                                  // the mean is taken in Double and rounded once
+    for i in 0..<n { total += losses[i] }
     let out = Tensor([Float(total / Double(Swift.max(counted, 1)))], shape: [])
     if counted == 0 { out.data[0] = .nan }  // as PyTorch: mean over zero elements
     guard Tensor.needsGrad(x) else { return out }

@@ -54,3 +54,46 @@ final class GenerateTests: XCTestCase {
         XCTAssertEqual(q[3], 0)
     }
 }
+
+final class KVCacheTests: XCTestCase {
+    let config = GPTConfig(vocabSize: 17, blockSize: 8, nLayer: 2, nHead: 2, nEmbd: 12, dropout: 0.1)
+
+    /// Token by token through the cache gives the logits of the whole-sequence forward at every position.
+    func testCachedForwardEqualsFullForwardRowByRow() {
+        manualSeed(31)
+        let model = GPT(config)
+        model.eval()
+        let ids = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3]          // (2, 8)
+        let full = noGrad { model(Tensor(ints: ids, shape: [2, 8])) }.scalars  // (2, 8, 17)
+        let cache = KVCache(config, batchSize: 2)
+        var start = 0
+        for n in [3, 1, 1, 3] {                                                 // prefill, two steps, a chunk
+            let piece = (0..<2).flatMap { b in ids[(b * 8 + start)..<(b * 8 + start + n)] }
+            let got = noGrad { model.forward(Tensor(ints: piece, shape: [2, n]), cache: cache) }.scalars
+            for b in 0..<2 { for i in 0..<n { for v in 0..<17 {
+                XCTAssertEqual(got[(b * n + i) * 17 + v], full[(b * 8 + start + i) * 17 + v], accuracy: 1e-5)
+            } } }
+            start += n
+            XCTAssertEqual(cache.length, start)
+        }
+    }
+
+    /// Same seed, same tokens with and without the cache, well past blockSize (8): greedy, sampled, top-k, top-p.
+    func testCachedAndUncachedGenerateGiveTheSameTokensPastBlockSize() {
+        manualSeed(32)
+        let model = GPT(config)
+        XCTAssertTrue(model.supportsKVCache)
+        let prompt = Tensor(ints: [3, 1, 4, 1, 5, 9], shape: [2, 3])
+        let settings: [(Float, Int?, Float?)] = [(0, nil, nil), (1, nil, nil), (0.8, 5, nil), (1.3, nil, 0.9)]
+        for (temperature, topK, topP) in settings {
+            manualSeed(21)
+            let cached = generate(model, prompt, maxNewTokens: 25, temperature: temperature, topK: topK, topP: topP)
+            manualSeed(21)
+            let slide = generate(model, prompt, maxNewTokens: 25, temperature: temperature, topK: topK, topP: topP,
+                                 useCache: false)
+            XCTAssertEqual(cached.shape, [2, 28])
+            XCTAssertEqual(cached.ints, slide.ints, "temperature \(temperature) topK \(String(describing: topK))")
+        }
+        XCTAssertTrue(model.training)                   // mode restored
+    }
+}

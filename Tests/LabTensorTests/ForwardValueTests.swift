@@ -29,6 +29,19 @@ import Glibc
         #expect(Swift.abs(Double(all.item()) - (nll([1, 2, 3], 2) + Glibc.log(3) + nll([5, -1, 2], 0)) / 3) < 1e-6)
     }
 
+    /// A uniform model over 65 classes: every row's loss is log 65, so the mean must be the Float nearest to
+    /// log 65 = 4.174387269895637 (not 4.17439 from Float accumulation), and its perplexity 65.00 when printed.
+    @Test func crossEntropyOfAUniformModelIsExactlyLog65() {
+        let (n, v) = (32 * 128, 65)
+        let targets = Tensor(ints: (0..<n).map { ($0 * 7) % v })
+        for level in [0, 0.3, -2.5] as [Float] {
+            let loss = crossEntropy(Tensor.full([n, v], level), targets)
+            #expect(loss.item() == Float(Glibc.log(65.0)), "uniform logits at \(level): loss \(loss.item())")
+            #expect(Swift.abs(Double(loss.item()) - Glibc.log(65.0)) < 2.5e-7)
+            #expect(formatFixed(Float(Glibc.exp(Double(loss.item()))), 2) == "65.00")
+        }
+    }
+
     @Test func layerNormOfASmallRow() {
         let x: [Double] = [1, 2, 4, 7]
         let m = x.reduce(0, +) / 4

@@ -71,6 +71,34 @@ import Glibc
         #expect(close(y.scalars, sdpa.scalars, atol: 1e-5))
     }
 
+    /// The KV-cache path fed the sequence in uneven pieces (a prefill, then single tokens, then a chunk) equals naive
+    /// causal attention over the whole sequence, row for row; cache rows past the filled ones are never read.
+    @Test(arguments: [(1, [1]), (2, [5, 1, 1, 6]), (3, [1, 1, 1, 17, 2]), (1, [37])])
+    func cachedAttentionMatchesNaiveLoops(b: Int, pieces: [Int]) {
+        let H = 3, hs = 5, C = H * hs, t = pieces.reduce(0, +), capacity = t + 3
+        let qkv = uniform([b, t, 3 * C], -2, 2, seed: 9)
+        let s = qkv.scalars
+        func heads(_ part: Int) -> [Float] {
+            var out = [Float](repeating: 0, count: b * H * t * hs)
+            for bi in 0..<b { for h in 0..<H { for ti in 0..<t { for c in 0..<hs {
+                out[((bi * H + h) * t + ti) * hs + c] = s[(bi * t + ti) * 3 * C + part * C + h * hs + c]
+            } } } }
+            return out
+        }
+        let ref = attentionReference(heads(0), heads(1), heads(2), B: b, H: H, T: t, hs: hs, causal: true)
+        let keys = Tensor.full([b, capacity, C], .nan), values = Tensor.full([b, capacity, C], .nan)
+        var start = 0
+        for n in pieces {
+            let y = noGrad { cachedCausalSelfAttention(qkv: qkv[.all, start..<(start + n), .all], keys: keys, values: values,
+                                                       start: start, nHead: H) }.scalars        // (b, n, C)
+            for bi in 0..<b { for h in 0..<H { for i in 0..<n { for c in 0..<hs {
+                let got = y[(bi * n + i) * C + h * hs + c], want = ref[((bi * H + h) * t + start + i) * hs + c]
+                #expect(Swift.abs(got - want) < 1e-5, "b \(bi) head \(h) position \(start + i) channel \(c)")
+            } } } }
+            start += n
+        }
+    }
+
     @Test func dropoutMaskMatchesScalarHash() {
         let x = Tensor.ones([1001])
         let seed: UInt64 = 0xDEAD_BEEF_1234

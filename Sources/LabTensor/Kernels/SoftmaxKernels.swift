@@ -100,8 +100,9 @@ func logSoftmaxBackward(_ dx: UnsafeMutablePointer<Float>, _ dy: UnsafePointer<F
 }
 
 /// Fused softmax + cross-entropy. logits (N, V), targets (N) → losses (N) (0 for ignored rows), probs (N, V).
-/// Returns the number of rows that count (targets ≠ ignoreIndex).
-func crossEntropyForward(_ losses: UnsafeMutablePointer<Float>, _ probs: UnsafeMutablePointer<Float>,
+/// Each row's loss m + log Σ exp(x − m) − x[target] is formed in Double (the exp sum itself is exact for a uniform row),
+/// so a uniform model over V classes gives exactly log V after rounding, and the caller sums the rows in Double.
+func crossEntropyForward(_ losses: UnsafeMutablePointer<Double>, _ probs: UnsafeMutablePointer<Float>,
                          _ logits: UnsafePointer<Float>, _ targets: UnsafePointer<Int32>, _ n: Int, _ v: Int,
                          ignoreIndex: Int32?) {
     let ls = SendPtr(losses), ps = SendPtr(probs), xs = SendPtr(logits), ts = SendPtr(targets)
@@ -113,7 +114,7 @@ func crossEntropyForward(_ losses: UnsafeMutablePointer<Float>, _ probs: UnsafeM
             rowScale(pp, v, 1 / s)
             let t = ts.p[row]
             if let ig = ignoreIndex, t == ig { ls.p[row] = 0; continue }
-            ls.p[row] = m + logf(s) - xp[Int(t)]
+            ls.p[row] = (Double(m) - Double(xp[Int(t)])) + log(Double(s))
         }
     }
 }

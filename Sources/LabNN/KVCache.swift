@@ -1,0 +1,87 @@
+// The KV cache: generation keeps every attention layer's keys and values, so each new token runs the model on that
+// token alone instead of on the whole context (slide 22's loop recomputes all of it at every step).
+import LabTensor
+
+/// Keys and values of every attention layer for the positions generated so far (Hugging Face's `past_key_values`).
+///
+/// ```swift
+/// let cache = KVCache(model.config, batchSize: 1)
+/// var logits = noGrad { model.forward(prompt, cache: cache) }     // (1, T, V); cache.length == T
+/// logits = noGrad { model.forward(next, cache: cache) }           // (1, 1, V); cache.length == T + 1
+/// ```
+/// PyTorch (Hugging Face): `out = model(prompt, use_cache=True); model(next, past_key_values=out.past_key_values)`.
+public final class KVCache {
+    /// Rows per layer: the model's `blockSize` (positions beyond it have no position embedding).
+    public let capacity: Int
+    public let batchSize: Int
+    /// Positions filled so far.
+    public internal(set) var length = 0
+    /// Per layer, (B, capacity, C): row p holds position p's keys (values), heads side by side as in c_attn's output.
+    let keys: [Tensor], values: [Tensor]
+
+    public init(_ config: GPTConfig, batchSize: Int) {
+        capacity = config.blockSize
+        self.batchSize = batchSize
+        keys = (0..<config.nLayer).map { _ in Tensor.zeros([batchSize, config.blockSize, config.nEmbd]) }
+        values = (0..<config.nLayer).map { _ in Tensor.zeros([batchSize, config.blockSize, config.nEmbd]) }
+    }
+
+    /// Forgets every position (the buffers are kept).
+    public func reset() { length = 0 }
+}
+
+/// A transformer block that can run on new positions only, reading and extending layer `layer` of a `KVCache`.
+/// The library's `Block` is one; `generate` uses the cache when every block of the GPT is.
+public protocol KVCachedBlock: Module {
+    /// x (B, t, C) at positions `cache.length ..< cache.length + t` → (B, t, C), eval mode (no dropout).
+    func forward(_ x: Tensor, cache: KVCache, layer: Int) -> Tensor
+}
+
+extension CausalSelfAttention {
+    /// Attention of the new positions x (B, t, C) over the cached ones and themselves; stores their keys and values.
+    public func forward(_ x: Tensor, cache: KVCache, layer: Int) -> Tensor {
+        let qkv = c_attn(x)                                                               // (B, t, 3C)
+        let y = cachedCausalSelfAttention(qkv: qkv, keys: cache.keys[layer], values: cache.values[layer],
+                                          start: cache.length, nHead: nHead)              // (B, t, C)
+        return c_proj(y)                                                                  // (B, t, C)
+    }
+}
+
+extension Block: KVCachedBlock {
+    public func forward(_ x: Tensor, cache: KVCache, layer: Int) -> Tensor {
+        var x = x
+        x = x + attn.forward(ln_1(x), cache: cache, layer: layer)    // (B, t, C)
+        x = x + mlp(ln_2(x))                                         // (B, t, C)
+        return x
+    }
+}
+
+extension GPT {
+    /// Whether every block can use a `KVCache` (the library's `Block` can; a custom block must adopt `KVCachedBlock`).
+    public var supportsKVCache: Bool { transformer.h.allSatisfy { $0 is KVCachedBlock } }
+
+    /// Logits (B, t, V) for the new tokens `idx` (B, t) at positions `cache.length ..< cache.length + t`, attending
+    /// over the cached positions too; appends their keys and values to `cache`. Run under `noGrad` in eval mode.
+    ///
+    /// ```swift
+    /// model.eval()
+    /// let cache = KVCache(model.config, batchSize: 1)
+    /// let logits = noGrad { model.forward(idx, cache: cache) }     // (1, t, V)
+    /// ```
+    /// PyTorch (Hugging Face): `model(idx, past_key_values=cache, use_cache=True).logits`.
+    public func forward(_ idx: Tensor, cache: KVCache) -> Tensor {
+        let (B, t) = (idx.shape[0], idx.shape[1])
+        if idx.ndim != 2 || B != cache.batchSize || cache.length + t > cache.capacity || !supportsKVCache {
+            fatalError("GPT.forward(_:cache:): idx \(idx.shape) at positions \(cache.length)..<\(cache.length + t) for a cache "
+                       + "of batch \(cache.batchSize) and \(cache.capacity) positions"
+                       + (supportsKVCache ? "" : "; a block does not adopt KVCachedBlock"))
+        }
+        let pos = Tensor(ints: Array(cache.length..<(cache.length + t)))  // (t)
+        var x = transformer.wte(idx) + transformer.wpe(pos)               // (B, t, C)
+        for (i, block) in transformer.h.enumerated() {
+            x = (block as! KVCachedBlock).forward(x, cache: cache, layer: i)
+        }
+        cache.length += t
+        return lm_head(transformer.ln_f(x))                               // (B, t, V)
+    }
+}
