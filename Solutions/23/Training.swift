@@ -49,7 +49,7 @@ public func trainStep(model: Module, optimizer: Optimizer, batch: Tensor, maxNor
     optimizer.zeroGrad()                                    // gradients add up across backward() calls otherwise
     let loss = computeLoss(model: model, batch: batch)      // scalar
     loss.backward()
-    let norm = clipGradNorm(model.parameters(), maxNorm: maxNorm ?? .infinity)  // before step(), or it does nothing
+    let norm = clipGradNorm(model.parameters(), maxNorm: maxNorm ?? .greatestFiniteMagnitude)  // before step(); nil: measure only
     optimizer.step()
     return (loss.item(), norm)
     // END SOLUTION

@@ -58,8 +58,9 @@ class CourseLabTestCase: XCTestCase {
     }
 
     /// `labrun grade --self-check` (solutions 100%, stubs 0), then the stubs once more: every visible test fails with
-    /// "not implemented: <exercise>" and every exercise is reached.
-    func assertSelfCheck(_ lab: String, exercises: Set<String>, minimumTests: Int,
+    /// "not implemented: <exercise>" naming one of `exercises`, and every name of `reached` (default: all) is named
+    /// by some test (a region that always runs after another, such as `encode` after `init`, is never reached first).
+    func assertSelfCheck(_ lab: String, exercises: Set<String>, reached: Set<String>? = nil, minimumTests: Int,
                          file: StaticString = #filePath, line: UInt = #line) throws {
         let check = try Labrun.run(["grade", "--self-check", "--lab", lab, "--course", Self.repo], root: root, timeout: 900)
         XCTAssertEqual(check.code, 0, "self-check failed:\n" + check.stdout + check.stderr, file: file, line: line)
@@ -82,6 +83,6 @@ class CourseLabTestCase: XCTestCase {
                 seen.insert(name)
             }
         }
-        XCTAssertEqual(seen, exercises, "every exercise should be reached by some test", file: file, line: line)
+        XCTAssertTrue(seen.isSuperset(of: reached ?? exercises), "exercises reached first by some test: \(seen.sorted()), expected at least \((reached ?? exercises).sorted())", file: file, line: line)
     }
 }

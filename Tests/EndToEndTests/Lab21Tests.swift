@@ -25,6 +25,6 @@ final class Lab21Tests: CourseLabTestCase {
     }
 
     func testGradedTestsSelfCheck() throws {
-        try assertSelfCheck("21", exercises: ["GPTModel.forward", "parameterCount"], minimumTests: 10)
+        try assertSelfCheck("21", exercises: ["GPTModel.forward", "parameterCount"], minimumTests: 9)
     }
 }

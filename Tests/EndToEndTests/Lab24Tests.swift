@@ -30,6 +30,6 @@ final class Lab24Tests: CourseLabTestCase {
     func testGradedTestsSelfCheck() throws {
         try assertSelfCheck("24", exercises: ["WordLevelTokenizer.init", "WordLevelTokenizer.encode",
                                               "WordLevelTokenizer.decode", "countPairs", "mostFrequentPair", "merge"],
-                            minimumTests: 10)
+                            reached: ["WordLevelTokenizer.init", "countPairs", "mostFrequentPair", "merge"], minimumTests: 10)
     }
 }
