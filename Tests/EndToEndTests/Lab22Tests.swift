@@ -20,10 +20,11 @@ final class Lab22Tests: CourseLabTestCase {
         guard FileManager.default.fileExists(atPath: Self.dataDir + "/tinyshakespeare.txt") else {
             throw XCTSkip("tinyshakespeare.txt is not in \(Self.dataDir): set LABRUN_DATA_DIR")
         }
+        // `labrun demo 22 --set prompt="ROMEO:" --set temperature=0.8` (the shell drops the quotes).
         // The demo works before the exercise is written (no --solutions): it samples with the library's generate.
-        let out = try Labrun.run(["demo", "22", "--set", "prompt=\"ROMEO:\"", "--set", "temperature=0.8", "--set", "length=80"],
+        let out = try Labrun.run(["demo", "22", "--set", "prompt=ROMEO:", "--set", "temperature=0.8", "--set", "length=80"],
                                  root: root, env: ["LABRUN_DATA_DIR": Self.dataDir], timeout: 900)
-        XCTAssertEqual(out.code, 0, out.stdout.suffix(3000) + out.stderr.suffix(2000))
+        XCTAssertEqual(out.code, 0, String(out.stdout.suffix(3000)) + String(out.stderr.suffix(2000)))
         XCTAssertTrue(out.stdout.contains("--- temperature 0.8 (library generate) ---\nROMEO:"), out.stdout)
     }
 
