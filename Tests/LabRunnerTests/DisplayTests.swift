@@ -57,4 +57,29 @@ final class DisplayTests: XCTestCase {
         XCTAssertEqual(ProgressReport(payload: r.payload), r)
         XCTAssertEqual(formatDuration(3725), "1:02:05")
     }
+
+    func testHeatmapCellsShadesAndText() {
+        // Causal attention of a 3-token input: row i spreads 1 over keys 0...i; the masked cells are -inf.
+        let w: [[Double]] = [[1, -.infinity, -.infinity], [0.5, 0.5, -.infinity], [0.25, 0.25, 0.5]]
+        let h = Heatmap(title: "head 0", values: w, rowLabels: ["a", "b", "c"], columnLabels: ["a", "b", "c"])
+        XCTAssertEqual(h.lo, 0.25)
+        XCTAssertEqual(h.hi, 1)
+        let svg = h.svg
+        XCTAssertTrue(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
+        XCTAssertTrue(svg.hasSuffix("</svg>"))
+        // 9 cells + the background + 10 colour-scale steps; the three masked cells are grey.
+        XCTAssertEqual(svg.components(separatedBy: "<rect").count - 1, 9 + 1 + 10)
+        XCTAssertEqual(svg.components(separatedBy: "fill=\"#d0d0d0\"").count - 1, 3)
+        XCTAssertTrue(svg.contains("<title>c → c: 0.5</title>"))
+        XCTAssertTrue(svg.contains("fill=\"#08306b\" stroke"), "the largest value (1) is the darkest blue")
+        XCTAssertTrue(svg.contains("fill=\"#ffffff\" stroke"), "the smallest (0.25) is white")
+        // Text: ' ' is lo, '@' is hi, '·' masked; 0.5 is 1/3 of the way from 0.25 to 1 -> ramp index 3 ('-').
+        XCTAssertEqual(h.text, """
+            [heatmap "head 0" 3×3, ' ' = 0.25 … '@' = 1]
+               abc
+            a |@··|
+            b |--·|
+            c |  -|
+            """)
+    }
 }
