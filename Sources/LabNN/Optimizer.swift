@@ -81,7 +81,8 @@ open class Optimizer {
 /// PyTorch: `torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)`.
 @discardableResult
 public func clipGradNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
-    check(maxNorm > 0 && maxNorm.isFinite, "clipGradNorm: maxNorm \(maxNorm) must be a positive number (1.0 in the course)")
+    // As in PyTorch, `.infinity` clips nothing and only measures the norm.
+    check(maxNorm > 0 && !maxNorm.isNaN, "clipGradNorm: maxNorm \(maxNorm) must be a positive number (1.0 in the course; .infinity only measures the norm)")
     var seenParams = Set<ObjectIdentifier>(), seenGrads = Set<ObjectIdentifier>()
     let params = parameters.filter { seenParams.insert(ObjectIdentifier($0)).inserted }     // a tied weight counts once
     var total: Double = 0
