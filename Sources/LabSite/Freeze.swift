@@ -4,8 +4,8 @@
 import Foundation
 import LabRunner
 
-/// Everything a lab's run with the solutions depends on, hashed: the lab file, its reference exercises, the
-/// compiler and library build, and the contents of the data files its front matter declares.
+/// Everything a lab's run with the solutions depends on, hashed: the lab file, its reference exercises (and those of
+/// the labs it `uses:`), the compiler and library build, and the contents of the data files its front matter declares.
 struct FreezeKey {
     static let version = "site-freeze/1"
 
@@ -19,6 +19,14 @@ struct FreezeKey {
             for name in ((try? FileManager.default.contentsOfDirectory(atPath: solutions)) ?? []).sorted() where name.hasSuffix(".swift") {
                 h.update(name)
                 h.update(file: solutions + "/" + name)
+            }
+        }
+        for used in lab.frontMatter.uses {
+            for dir in [project.exercisesDir(lab: used, solutions: true), project.exercisesDir(lab: used, solutions: false)] {
+                for name in ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted() where name.hasSuffix(".swift") {
+                    h.update("uses:" + used + "/" + name)
+                    h.update(file: dir + "/" + name)
+                }
             }
         }
         for f in lab.frontMatter.data {

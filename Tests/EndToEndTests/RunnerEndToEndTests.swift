@@ -311,4 +311,26 @@ final class RunnerEndToEndTests: XCTestCase {
         XCTAssertTrue(out.stdout.contains("answer 2\n"), out.stdout)
         XCTAssertTrue(try Labrun.report("uses-exercises", root: root).contains("reference solutions (Solutions/)"))
     }
+
+    /// `uses: [a]`: lab b's cells use lab a's exercises as a library, built from a's solutions (so the student's
+    /// unfinished or broken file of lab a does not matter), or from the student's own where there are no solutions.
+    func testALabUsesAnEarlierLabsExercises() throws {
+        let fm = FileManager.default
+        for dir in ["Labs/a/Exercises", "Solutions/a", "Labs/b"] { try fm.createDirectory(atPath: root + "/" + dir, withIntermediateDirectories: true) }
+        try "public func answer() -> Int { 42 }\n".write(toFile: root + "/Solutions/a/Answer.swift", atomically: true, encoding: .utf8)
+        try "public func answer() -> Int { \n".write(toFile: root + "/Labs/a/Exercises/Answer.swift", atomically: true, encoding: .utf8)
+        try "---\nslide: 61\ntitle: A\n---\n\n```swift\nprint(answer())\n```\n".write(toFile: root + "/Labs/a/lab.md", atomically: true, encoding: .utf8)
+        try "---\nslide: 62\ntitle: B\nuses: [a]\n---\n\n```swift\nprint(\"b sees\", answer())\n```\n".write(toFile: root + "/Labs/b/lab.md", atomically: true, encoding: .utf8)
+        var out = try Labrun.run(["run", "62"], root: root)
+        XCTAssertEqual(out.code, 0, out.stdout + out.stderr)
+        XCTAssertTrue(out.stdout.contains("b sees 42"), out.stdout)
+        // A hand-out has no Solutions/: the student's own lab-a exercises are used, and named when they do not compile.
+        try fm.removeItem(atPath: root + "/Solutions")
+        out = try Labrun.run(["run", "62"], root: root)
+        XCTAssertEqual(out.code, 2, out.stdout + out.stderr)
+        XCTAssertTrue(out.stderr.contains("Labs/b/lab.md:4: this lab uses your exercises of lab a, which do not compile yet"), out.stderr)
+        try "public func answer() -> Int { 7 }\n".write(toFile: root + "/Labs/a/Exercises/Answer.swift", atomically: true, encoding: .utf8)
+        out = try Labrun.run(["run", "62"], root: root)
+        XCTAssertTrue(out.stdout.contains("b sees 7"), out.stdout + out.stderr)
+    }
 }

@@ -11,6 +11,10 @@ public struct FrontMatter: Equatable, Sendable, Codable {
     public var timeout: Double?
     /// Data files the lab needs, relative to the data directory (`LABRUN_DATA_DIR`).
     public var data: [String]
+    /// Earlier labs whose exercises this lab's cells use as a library (`uses: [30]`: lab 30's `TransformerBlock`
+    /// in `import Lab30`): built from their reference solutions, or from the student's exercises where the course
+    /// has no solutions (a hand-out).
+    public var uses: [String] = []
 }
 
 /// One ```swift cell.

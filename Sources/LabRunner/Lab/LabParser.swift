@@ -38,7 +38,7 @@ extension Lab {
         bytes[..<offset].reduce(1) { $0 + ($1 == 10 ? 1 : 0) }
     }
 
-    static let frontMatterKeys = ["slide", "title", "timeout", "data"]
+    static let frontMatterKeys = ["slide", "title", "timeout", "data", "uses"]
 
     /// Splits off the `---` block; the body keeps the same line numbers (front matter lines become blank).
     static func parseFrontMatter(_ text: String, path: String) throws -> (FrontMatter, String) {
@@ -97,7 +97,15 @@ extension Lab {
                 throw LabError(path, line: lineOfKey("data"), "front matter 'data' must be a file name or a list of file names")
             }
         }
-        let fm = FrontMatter(slide: slide, title: "\(titleValue)", timeout: timeout, data: data)
+        var uses: [String] = []
+        if let u = dict["uses"] {
+            let items = (u as? [Any]) ?? [u]
+            guard items.allSatisfy({ $0 is Int || $0 is String }) else {
+                throw LabError(path, line: lineOfKey("uses"), "front matter 'uses' must be a lab or a list of labs, e.g. 'uses: [30]'")
+            }
+            uses = items.map { "\($0)" }
+        }
+        let fm = FrontMatter(slide: slide, title: "\(titleValue)", timeout: timeout, data: data, uses: uses)
         var body = Array(repeating: "", count: end + 1)
         body += lines[(end + 1)...].map(String.init)
         return (fm, body.joined(separator: "\n"))

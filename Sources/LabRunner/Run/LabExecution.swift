@@ -26,8 +26,9 @@ public final class LabExecution {
             results[c.index].status = .skipped
         }
         let exercises = try buildExercises(lab)
+        let used = try buildUsedLabs(lab)
         let generator = ProgramGenerator(lab: lab, sourcePath: project.displayPath(lab.path),
-                                         exercisesModule: exercises?.name)
+                                         exercisesModule: exercises?.name, usedModules: used.map(\.name))
         var runnable = lab.cells.filter { results[$0.index].status == .notRun }.map(\.index)
 
         // Compile; a cell with errors is reported and the program is cut just before it.
@@ -38,7 +39,7 @@ public final class LabExecution {
         var labError: String?
         while !runnable.isEmpty {
             let outcome = try compiler.buildExecutable(source: generator.source(cells: runnable),
-                                                       modules: exercises.map { [$0] } ?? [])
+                                                       modules: used + (exercises.map { [$0] } ?? []))
             compileSeconds += outcome.seconds
             cached = cached && outcome.cached
             let byCell = attribute(outcome.diagnostics, lab: lab, file: generator.sourcePath)
@@ -103,6 +104,28 @@ public final class LabExecution {
             .filter { $0.hasSuffix(".swift") }.sorted().map { dir + "/" + $0 }
         guard !files.isEmpty else { return nil }
         return try compiler.buildModule(name: lab.moduleName, sources: files)
+    }
+
+    /// The modules of the labs this lab `uses:` (front matter), for its cells: each built from the lab's reference
+    /// solutions, or, where the course has none (a student's hand-out), from the student's exercises of that lab.
+    func buildUsedLabs(_ lab: Lab) throws -> [BuiltModule] {
+        try lab.frontMatter.uses.map { used in
+            let line = lab.frontMatterLine("uses")
+            guard used != lab.name else { throw LabError(lab.path, line: line, "a lab cannot use itself ('uses: \(used)')") }
+            let solutions = project.exercisesDir(lab: used, solutions: true)
+            let student = project.exercisesDir(lab: used, solutions: false)
+            let fm = FileManager.default
+            let dir = fm.fileExists(atPath: solutions) ? solutions : student
+            let files = ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".swift") }.sorted().map { dir + "/" + $0 }
+            guard !files.isEmpty else {
+                throw LabError(lab.path, line: line, "this lab uses lab \(used)'s exercises, but neither \(project.displayPath(solutions)) nor \(project.displayPath(student)) has any")
+            }
+            do {
+                return try compiler.buildModule(name: Lab.moduleName(forLab: used), sources: files)
+            } catch let e as LabError where dir == student {
+                throw LabError(lab.path, line: line, "this lab uses your exercises of lab \(used), which do not compile yet; finish lab \(used) first (\(e.description))")
+            }
+        }
     }
 
     /// Diagnostics grouped by the cell whose lines they point at.

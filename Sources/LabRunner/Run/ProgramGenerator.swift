@@ -8,16 +8,20 @@ public struct ProgramGenerator {
     public var sourcePath: String
     /// The lab's exercises module (`Lab30`), imported by the program when the lab has one.
     public var exercisesModule: String?
+    /// Earlier labs' modules the lab uses (front matter `uses:`), imported too.
+    public var usedModules: [String]
 
-    public init(lab: Lab, sourcePath: String, exercisesModule: String?) {
+    public init(lab: Lab, sourcePath: String, exercisesModule: String?, usedModules: [String] = []) {
         self.lab = lab
         self.sourcePath = sourcePath
         self.exercisesModule = exercisesModule
+        self.usedModules = usedModules
     }
 
     /// The program running `cells` (indices into `lab.cells`) in order.
     public func source(cells: [Int]) -> String {
         var out = "import LabKit\n"
+        for m in usedModules { out += "import \(m)\n" }
         if let m = exercisesModule { out += "import \(m)\n" }
         out += "LabChannel.startProgram()\n"
         let file = swiftStringLiteral(sourcePath)
