@@ -48,7 +48,7 @@ final class Lab26Tests: XCTestCase {
         for (name, chars, tokens) in [("zero-shot translation", 38, 10), ("one-shot translation", 65, 20),
                                       ("few-shot translation (3 examples)", 125, 42), ("one example, answer only", 270, 73),
                                       ("one example, chain of thought", 359, 97)] {
-            XCTAssertNotNil(text.range(of: name + " +\(chars) +\(tokens)\\b", options: .regularExpression),
+            XCTAssertNotNil(text.range(of: NSRegularExpression.escapedPattern(for: name) + " +\(chars) +\(tokens)\\b", options: .regularExpression),
                             "\(name): \(chars) characters and \(tokens) GPT-2 tokens expected:\n\(text.prefix(4000))")
         }
         // First occurrence: chance is 1/48 = 0.021; after 300 steps the second occurrence is above it already.
