@@ -32,7 +32,9 @@ let package = Package(
         .target(name: "LabText", dependencies: ["LabTensor", "LabNN", "LabDisplay",
                                                 .product(name: "Crypto", package: "swift-crypto")], swiftSettings: fast),
         .target(name: "LabDisplay"),
-        .target(name: "LabKit", dependencies: ["LabTensor", "LabNN", "LabText", "LabDisplay"]),
+        // Trained course models (a cache under .labrun/models, trained once when missing).
+        .target(name: "LabZoo", dependencies: ["LabTensor", "LabNN", "LabText", "LabDisplay"], swiftSettings: fast),
+        .target(name: "LabKit", dependencies: ["LabTensor", "LabNN", "LabText", "LabDisplay", "LabZoo"]),
 
         // The tools: child processes, the lab runner, the grader, the CLI.
         .target(name: "LabProcess"),
@@ -51,12 +53,15 @@ let package = Package(
                           swiftSettings: fast),
         .executableTarget(name: "tokenizer-bench", dependencies: ["LabText"], path: "Benchmarks/TokenizerBench",
                           swiftSettings: fast),
+        .executableTarget(name: "zoo-bench", dependencies: ["LabZoo"], path: "Benchmarks/ZooBench",
+                          swiftSettings: fast),
         .executableTarget(name: "kernel-bench", dependencies: ["LabTensor"], path: "Benchmarks/KernelBench",
                           swiftSettings: fast),
 
         .testTarget(name: "LabTensorTests", dependencies: ["LabTensor"]),
         .testTarget(name: "LabNNTests", dependencies: ["LabNN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LabTextTests", dependencies: ["LabText"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LabZooTests", dependencies: ["LabZoo", "LabNN", "LabTensor", "LabText"]),
         .testTarget(name: "LabRunnerTests", dependencies: ["LabRunner"]),
         .testTarget(name: "LabGraderTests", dependencies: ["LabGrader"], exclude: ["Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LabProcess"], exclude: ["Fixtures"]),
