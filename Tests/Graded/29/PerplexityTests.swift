@@ -20,7 +20,7 @@ func batches(_ sizes: [Int], seed: UInt64 = 22) -> [(x: Tensor, y: Tensor)] {
 func referencePerplexity(_ model: GPT, _ batches: [(x: Tensor, y: Tensor)]) -> Double {
     var nll = 0.0, count = 0
     for (x, y) in batches {
-        let logits = noGrad { model(x) }.scalars.map(Double.init)            // (B, T, V)
+        let logits = noGrad { model(x) }.scalars.map { Double($0) }            // (B, T, V)
         let targets = y.ints
         for i in targets.indices {
             let row = logits[(i * 11)..<((i + 1) * 11)]
