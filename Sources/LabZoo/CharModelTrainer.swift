@@ -31,7 +31,7 @@ struct CharModelTrainer {
         let schedule = CosineWithWarmupToMin(learningRate: r.learningRate, minLearningRate: r.minLearningRate,
                                              warmupSteps: r.warmupSteps, decaySteps: r.steps)
         let batches = try BatchSampler(trainIds, batchSize: r.batchSize, blockSize: r.blockSize, seed: r.seed)
-        note("\(r.name): not in the cache, training it once (\(model.parameterCount) parameters, \(r.steps) steps; about 3 minutes on two cores)")
+        note("\(r.name): not in the cache, training it once (\(model.parameterCount) parameters, \(r.steps) steps of \(r.batchSize) × \(r.blockSize) characters; a line every \(Int(noteInterval)) s)")
         let start = monotonicSeconds()
         var lastNote = start
         var smoothed = Double.nan

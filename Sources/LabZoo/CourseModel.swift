@@ -112,9 +112,9 @@ public struct CourseModel {
     }
 
     /// Lab 30's full-run checkpoint (the slide's 4 × 256 model, 1,500 steps), if lab 30 has been run in full.
-    static func lab30(corpus: String) throws -> CourseModel {
+    static func lab30(corpus: String, root: URL? = nil) throws -> CourseModel {
         let run = "L4-H4-C256-steps1500-seed1337"
-        let root = ModelCache.projectRoot() ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        let root = root ?? ModelCache.projectRoot() ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         let path = root.appendingPathComponent(".labrun/runs/30/mini-gpt-\(run).safetensors").path
         let tokenizer = try CharTokenizer(corpus: corpus)
         guard FileManager.default.fileExists(atPath: path) else {

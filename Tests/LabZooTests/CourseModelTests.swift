@@ -159,5 +159,30 @@ final class CourseModelTests: XCTestCase {
         XCTAssertEqual(ModelCache.directory(environment: [:]).path, root.standardizedFileURL.appendingPathComponent(".labrun/models").path)
     }
 
+    func testLab30CheckpointIsOfferedWhenItExists() throws {
+        let root = dir!
+        XCTAssertThrowsError(try CourseModel.lab30(corpus: corpus, root: root)) {
+            XCTAssertTrue("\($0)".contains("no lab 30 checkpoint; `labrun run 30 --solutions`"), "\($0)")
+        }
+        // What lab 30's task 2 writes (Labs/30-mini-gpt.md): the slide's model, its run tag and vocabulary.
+        let tokenizer = try CharTokenizer(corpus: corpus)
+        manualSeed(3)
+        let saved = GPT(.miniShakespeare(vocabSize: tokenizer.vocabSize))
+        let runDir = root.appendingPathComponent(".labrun/runs/30")
+        try FileManager.default.createDirectory(at: runDir, withIntermediateDirectories: true)
+        let path = runDir.appendingPathComponent("mini-gpt-L4-H4-C256-steps1500-seed1337.safetensors").path
+        try Checkpoint.save(model: saved, step: 1500, to: path,
+                            metadata: ["run": "L4-H4-C256-steps1500-seed1337", "vocab": String(tokenizer.itos), "valLoss": "1.62"])
+        let m = try CourseModel.lab30(corpus: corpus, root: root)
+        XCTAssertEqual(bits(m.model), bits(saved))
+        XCTAssertEqual(m.validationLoss, 1.62)
+        XCTAssertEqual(m.config, .miniShakespeare(vocabSize: tokenizer.vocabSize))
+        XCTAssertFalse(m.model.training)
+        // A checkpoint of another corpus (another vocabulary) is refused.
+        XCTAssertThrowsError(try CourseModel.lab30(corpus: corpus + "Z", root: root)) {
+            XCTAssertTrue("\($0)".contains("not lab 30's L4-H4-C256-steps1500-seed1337 run on this corpus"), "\($0)")
+        }
+    }
+
     func sha256OfCorpus() -> String { sha256Hex(Array(corpus.utf8)) }
 }
