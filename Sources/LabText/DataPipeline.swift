@@ -63,9 +63,10 @@ public final class DataPipeline {
         public let tokens: [[Int]]
         public var tokenCount: Int { tokens.reduce(0) { $0 + $1.count } }
         public var description: String {
-            var lines = ["step                      removed   remaining"]
+            let width = max(24, (steps.map(\.name.count).max() ?? 0) + 1)
+            var lines = ["step".padding(toLength: width, withPad: " ", startingAt: 0) + "  removed   remaining"]
             for s in steps {
-                lines.append(s.name.padding(toLength: 24, withPad: " ", startingAt: 0)
+                lines.append(s.name.padding(toLength: width, withPad: " ", startingAt: 0)
                              + String(s.removed).leftPadded(9) + String(s.remaining).leftPadded(12))
             }
             lines.append("tokens: \(groupedInteger(Double(tokenCount)))")

@@ -53,4 +53,14 @@ final class BPETrainAndPipelineTests: XCTestCase {
         XCTAssertEqual(DataPipeline.letterRatio("ab 12"), 0.5)
         XCTAssertEqual(errorMessage(try DataPipeline().run(tokenizer: CharTokenizer(corpus: "a"))), "DataPipeline.run: no documents collected (call collect first)")
     }
+
+    func testPipelineSummaryKeepsColumnsAlignedForLongStepNames() throws {
+        // "too long (> 100000 chars)" is 25 characters: longer than the old fixed 24-character name column.
+        let p = DataPipeline(minCharacters: 1, maxCharacters: 100_000)
+        p.collect("web", documents: ["Some words here.", "Some words here."])
+        let lines = try p.run(tokenizer: CharTokenizer(corpus: "Some words here.")).description.split(separator: "\n").dropLast()
+        XCTAssertTrue(lines.contains { $0.hasPrefix("too long (> 100000 chars) ") }, "the step name must not be cut: \(lines)")
+        // Every row's counts end where the header's "remaining" ends.
+        XCTAssertEqual(Set(lines.map(\.count)).count, 1, "rows of different widths:\n" + lines.joined(separator: "\n"))
+    }
 }

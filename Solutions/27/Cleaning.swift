@@ -1,0 +1,66 @@
+// Lab 27, exercise 1: cleaning collected documents (exact deduplication and a quality filter).
+import Foundation
+import LabKit
+
+/// The documents with every exact repeat removed, wherever it appears; the first copy of each text is kept and the
+/// order is kept.
+///
+/// ```swift
+/// deduplicate(["a", "b", "a", "c", "b"])      // ["a", "b", "c"]
+/// ```
+/// Python (the slide's `deduplicate`): `seen = set(); [d for d in docs if not (d in seen or seen.add(d))]`
+public func deduplicate(_ documents: [String]) -> [String] {
+    // BEGIN SOLUTION
+    var seen = Set<String>()
+    var kept: [String] = []
+    for doc in documents where seen.insert(doc).inserted {
+        kept.append(doc)
+    }
+    return kept
+    // END SOLUTION
+}
+
+/// The quality rules of the slide's `filter_quality`, with the thresholds this lab uses.
+public struct QualityRules {
+    /// Documents shorter than this many characters are dropped (fragments, empty pages).
+    public var minCharacters: Int = 20
+    /// Documents longer than this many characters are dropped (whole dumps, runaway pages).
+    public var maxCharacters: Int = 100_000
+    /// At least this share of the non-whitespace characters must be letters (drops tables of numbers, symbol noise).
+    public var minLetterRatio: Double = 0.6
+    /// At most this share of the non-empty lines may repeat an earlier line of the same document (drops spam).
+    public var maxRepeatedLineFraction: Double = 0.3
+
+    public init() {}
+}
+
+/// True when `document` passes every rule: length within [minCharacters, maxCharacters] (in characters),
+/// letters / non-whitespace characters ≥ minLetterRatio, repeated non-empty lines / non-empty lines ≤
+/// maxRepeatedLineFraction (a line repeats when the same text, without its leading and trailing whitespace,
+/// appeared earlier in the document).
+///
+/// ```swift
+/// passesQualityFilter("ok", rules: QualityRules())                        // false: too short
+/// passesQualityFilter("$$$ 1234 5678 #### @@@@ 9999 %%%%", rules: QualityRules())   // false: few letters
+/// ```
+/// Python: `len(d) >= min_chars and sum(c.isalpha() for c in d) / max(1, sum(not c.isspace() for c in d)) >= ratio`
+public func passesQualityFilter(_ document: String, rules: QualityRules) -> Bool {
+    // BEGIN SOLUTION
+    let length = document.count
+    guard length >= rules.minCharacters, length <= rules.maxCharacters else { return false }
+    var letters = 0, visible = 0
+    for ch in document where !ch.isWhitespace {
+        visible += 1
+        if ch.isLetter { letters += 1 }
+    }
+    guard visible > 0, Double(letters) / Double(visible) >= rules.minLetterRatio else { return false }
+    var seen = Set<String>(), lines = 0, repeated = 0
+    for line in document.split(whereSeparator: \.isNewline) {
+        let text = line.trimmingCharacters(in: .whitespaces)
+        if text.isEmpty { continue }
+        lines += 1
+        if !seen.insert(text).inserted { repeated += 1 }
+    }
+    return lines == 0 || Double(repeated) / Double(lines) <= rules.maxRepeatedLineFraction
+    // END SOLUTION
+}
