@@ -9,7 +9,7 @@
 // Each figure is the median of --repeats repeats (min and max shown); peak RSS is VmHWM at the end.
 //
 // Per-op timings at the lab shapes: train-bench --profile [--op-repeats 5]
-// Lab 30's blocks (the student path: Solutions/Exercises, attention written out op by op as on the slide) instead of
+// Lab 30's blocks (the student path: Solutions/30, attention written out op by op as on the slide) instead of
 // the library's fused attention: train-bench --written-out
 // GPT-2 small memory check: train-bench --gpt2-small tied|untied
 // Usage:  swift build -c release --product train-bench && .build/release/train-bench [--repeats 5] [--steps 10]

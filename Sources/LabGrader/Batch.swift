@@ -158,18 +158,17 @@ extension GradeReport {
     }
 }
 
-/// The CI self-check: solutions 100%, stubs 0 with every test "not implemented", Labs/ in sync with release.
+/// The course's self-check of one lab: solutions 100%, the stubs `release` generates 0 with every test
+/// "not implemented". It grades generated copies, never the working files in `Labs/` (a student's edits there
+/// must not fail it); `labrun release --check` compares those with the generated stubs.
 public enum SelfCheck {
     public struct Outcome { public var ok: Bool; public var text: String }
 
     public static func run(course: Course, grader: Grader) throws -> Outcome {
         var ok = true
         var text = ""
-        let sync = try Release.check(course: course)
-        if sync.isEmpty { text += "✓ Labs/Exercises is in sync with Solutions/Exercises (labrun release)\n" }
-        else { ok = false; text += "✗ Labs/Exercises is out of sync (run `labrun release`):\n" + sync.map { "    \($0)\n" }.joined() }
-
-        let sol = try grader.grade(Submission(name: "Solutions/Exercises", dir: course.solutionsDir))
+        let lab = grader.lab.id
+        let sol = try grader.grade(Submission(name: "Solutions/\(lab)", dir: course.solutionsDir(lab)))
         if sol.score == sol.maxScore && sol.tests.allSatisfy({ $0.status == .passed }) {
             text += "✓ solutions: \(formatPoints(sol.score))/\(formatPoints(sol.maxScore)), all \(sol.tests.count) tests passed\n"
         } else {
@@ -180,7 +179,7 @@ public enum SelfCheck {
         // The stubs exactly as `release` generates them (not whatever is in Labs/ now).
         let tmp = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("labrun-selfcheck-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         defer { try? FileManager.default.removeItem(at: tmp) }
-        for (name, t) in try Release.expectedLabs(course: course) { try atomicWrite(Data(t.utf8), to: tmp.appendingPathComponent(name)) }
+        for (name, t) in try Release.expectedStubs(course: course, lab: lab) { try atomicWrite(Data(t.utf8), to: tmp.appendingPathComponent(name)) }
         let stubs = try grader.grade(Submission(name: "released stubs", dir: tmp))
         let notNI = stubs.tests.filter { $0.status != .notImplemented }
         if stubs.score == 0 && notNI.isEmpty {
@@ -199,7 +198,7 @@ extension Grader {
     public func exposureWarnings() -> [String] {
         var out: [String] = []
         let hiddenDir = lab.dir.appendingPathComponent("hidden")
-        for dir in [hiddenDir, course.solutionsDir] where FileManager.default.fileExists(atPath: dir.path) {
+        for dir in [hiddenDir, course.solutionsRoot] where FileManager.default.fileExists(atPath: dir.path) {
             if readableByOthers(dir) {
                 out.append("\(dir.path) is readable by other users; `chmod 700` it so code under test cannot read it")
             }

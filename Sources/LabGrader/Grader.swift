@@ -64,19 +64,20 @@ public final class Grader: @unchecked Sendable {
         self.course = course
         self.lab = try GradedLab.load(course: course, lab: lab)
         self.options = options
-        self.exerciseNames = course.exerciseFileNames()
+        self.exerciseNames = course.exerciseFileNames(lab)
         guard !exerciseNames.isEmpty else {
-            throw GradeError.config("no exercise files in \(course.solutionsDir.path) or \(course.labsDir.path)")
+            throw GradeError.config("no exercise files in \(course.solutionsDir(lab).path) or \(course.exercisesDir(lab).path)")
         }
-        self.stubs = course.hasSolutions ? try Release.stubsByFile(course: course) : [:]
+        self.stubs = course.hasSolutions(lab) ? try Release.stubsByFile(course: course, lab: lab) : [:]
         self.toolchainIdentity = try options.toolchain.identity
     }
 
     // MARK: Inputs
 
-    /// The student's exercise files: `DIR/Labs/Exercises`, `DIR/Exercises` or `DIR` itself.
+    /// The student's exercise files: `DIR/Labs/<lab>/Exercises` (a whole course repository), `DIR/Exercises`
+    /// or `DIR` itself.
     func collect(_ dir: URL) -> (files: [String: String], found: URL?) {
-        for sub in ["Labs/Exercises", "Exercises", ""] {
+        for sub in ["Labs/\(lab.id)/Exercises", "Exercises", ""] {
             let d = sub.isEmpty ? dir : dir.appendingPathComponent(sub)
             var files: [String: String] = [:]
             for name in exerciseNames {
@@ -106,7 +107,7 @@ public final class Grader: @unchecked Sendable {
         var notes: [String] = []
         let (studentFiles, foundIn) = collect(submission.dir)
         if foundIn == nil {
-            notes.append("No exercise files found in \(submission.dir.lastPathComponent) (expected \(exerciseNames.joined(separator: ", ")) in Labs/Exercises/, Exercises/ or the folder itself).")
+            notes.append("No exercise files found in \(submission.dir.lastPathComponent) (expected \(exerciseNames.joined(separator: ", ")) in Labs/\(lab.id)/Exercises/, Exercises/ or the folder itself).")
         }
 
         // 1. The exercises. Files that do not compile are replaced by their stubs, so other tests still run.
@@ -269,7 +270,8 @@ public final class Grader: @unchecked Sendable {
 
     func compileExercises(_ files: [String: String]) throws -> Compiled {
         let tc = options.toolchain
-        let flags = ["-parse-as-library", "-enable-testing", "-module-name", "Exercises"] + optimize + tc.labKitFlags
+        let module = course.moduleName(lab.id)
+        let flags = ["-parse-as-library", "-enable-testing", "-module-name", module] + optimize + tc.labKitFlags
         let sorted = files.sorted { $0.key < $1.key }
         let key = "ex-" + sha256Hex(["exercises/1", toolchainIdentity, Release.supportSource] + flags + sorted.flatMap { [$0.key, $0.value] })
         let (dir, _) = try options.cache.entry(key) { tmp in
@@ -277,8 +279,8 @@ public final class Grader: @unchecked Sendable {
             try FileManager.default.createDirectory(at: src, withIntermediateDirectories: true)
             for (name, text) in sorted { try Data(text.utf8).write(to: src.appendingPathComponent(name)) }
             try Data(Release.supportSource.utf8).write(to: src.appendingPathComponent(Release.supportFileName))
-            let args = flags + ["-emit-library", "-emit-module", "-emit-module-path", tmp.appendingPathComponent("Exercises.swiftmodule").path,
-                                "-Xlinker", "-soname=libExercises.so", "-o", tmp.appendingPathComponent("libExercises.so").path]
+            let args = flags + ["-emit-library", "-emit-module", "-emit-module-path", tmp.appendingPathComponent("\(module).swiftmodule").path,
+                                "-Xlinker", "-soname=lib\(module).so", "-o", tmp.appendingPathComponent("lib\(module).so").path]
                 + (sorted.map(\.key) + [Release.supportFileName]).map { "src/\($0)" }
             let (ok, out) = try runSwiftc(tc, args, cwd: tmp)
             try Data((ok ? "ok" : "failed").utf8).write(to: tmp.appendingPathComponent("status"))
@@ -292,7 +294,7 @@ public final class Grader: @unchecked Sendable {
         let tc = options.toolchain
         let main = HarnessSource.main(tests: tests)
         let files = lab.sources.indices.filter { !excluded.contains($0) }
-        let flags = ["-module-name", "GradedTests", "-I", exercises.dir.path, "-L", exercises.dir.path, "-lExercises",
+        let flags = ["-module-name", "GradedTests", "-I", exercises.dir.path, "-L", exercises.dir.path, "-l\(course.moduleName(lab.id))",
                      "-Xlinker", "-rpath", "-Xlinker", exercises.dir.path, "-lXCTest"] + optimize + tc.labKitFlags
         let key = "run-" + sha256Hex(["runner/1", toolchainIdentity, exercises.key, main] + flags
                                      + files.flatMap { [lab.sources[$0].url.lastPathComponent, lab.sources[$0].text] })

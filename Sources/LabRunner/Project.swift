@@ -33,10 +33,15 @@ public struct Project: Sendable {
     public var resultsDir: String { stateDir + "/results" }
     public var reportsDir: String { stateDir + "/reports" }
 
-    /// `Labs/Exercises` or `Solutions/Exercises`: the sources of module `Exercises`.
-    public func exercisesDir(solutions: Bool) -> String {
-        (solutions ? solutionsDir : labsDir) + "/Exercises"
+    /// The lab's exercise sources, the sources of its own module (`Lab30` for `Labs/30/lab.md`):
+    /// `Labs/30/Exercises` (the student's) or `Solutions/30` (the reference, with `solutions`).
+    /// A lab that is a single Markdown file (`Labs/notes.md`) has no exercises.
+    public func exercisesDir(lab: String, solutions: Bool) -> String {
+        solutions ? solutionsDir + "/" + lab : labsDir + "/" + lab + "/Exercises"
     }
+
+    /// `Tests/Graded/<lab>`: the lab's graded tests and `grading.yml`.
+    public func gradedDir(lab: String) -> String { root + "/Tests/Graded/" + lab }
 
     /// The data directory: env `LABRUN_DATA_DIR`, else `../shared/data` next to the repository.
     public var dataDir: String {
@@ -44,10 +49,18 @@ public struct Project: Sendable {
         return ((root as NSString).deletingLastPathComponent as NSString).appendingPathComponent("shared/data")
     }
 
-    /// The lab files in `Labs/` (`*.md`, sorted by name).
+    /// The lab files: `Labs/<lab>/lab.md` (a lab with its own folder: exercises, solutions and graded tests
+    /// under the same name) and single-file labs `Labs/*.md`; sorted by lab name (numerically).
     public func labFiles() -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: labsDir)) ?? []
-        return names.filter { $0.hasSuffix(".md") && !$0.hasPrefix(".") && $0 != "README.md" }.sorted().map { labsDir + "/" + $0 }
+        let fm = FileManager.default
+        let names = (try? fm.contentsOfDirectory(atPath: labsDir)) ?? []
+        var files: [String] = []
+        for n in names where !n.hasPrefix(".") {
+            let path = labsDir + "/" + n
+            if n.hasSuffix(".md"), n != "README.md" { files.append(path) }
+            else if fm.fileExists(atPath: path + "/lab.md") { files.append(path + "/lab.md") }
+        }
+        return files.sorted { Lab.name(forPath: $0).localizedStandardCompare(Lab.name(forPath: $1)) == .orderedAscending }
     }
 
     /// `path` relative to the root if it is inside it, else absolute.

@@ -17,7 +17,7 @@ struct Demo: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a value of the lab's `parameters` cell, as for `labrun run` (repeatable).", valueName: "name=value"))
     var sets: [String] = []
 
-    @Flag(help: "Link the reference exercises (Solutions/Exercises).")
+    @Flag(help: "Link the lab's reference exercises (Solutions/<lab>).")
     var solutions = false
 
     func run() throws {

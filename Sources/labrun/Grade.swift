@@ -8,7 +8,7 @@ struct Grade: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Grade a lab's exercises with its graded XCTest cases (one process per test).",
         discussion: """
-            Layout (see `labrun release --help`): Solutions/Exercises (reference), Labs/Exercises (stubs), \
+            Layout (see Labs/README.md): Solutions/<lab> (reference), Labs/<lab>/Exercises (stubs), \
             Tests/Graded/<lab>/grading.yml + *.swift (graded tests) + hidden/*.swift (hidden tests).
 
             Each test runs in its own process with a wall-clock limit, a memory limit and an output cap; a test \
@@ -18,7 +18,7 @@ struct Grade: ParsableCommand {
             student code runs as `nobody`.
 
             Examples:
-              labrun grade                     (your own Labs/Exercises)
+              labrun grade --lab 30            (your own Labs/30/Exercises)
               labrun grade ~/alice --lab 30 --results results.json --html feedback.html
               labrun grade --self-check --lab 30
               labrun grade --submissions subs/ --lab 30 --jobs 2
@@ -31,7 +31,7 @@ struct Grade: ParsableCommand {
             Exit status: 0 graded (whatever the score), 1 self-check failed, 2 bad input, 3 the grader itself failed.
             """)
 
-    @Argument(help: "A submission folder (its exercise files in Labs/Exercises/, Exercises/ or the folder itself). Default: the course's Labs/Exercises.")
+    @Argument(help: "A submission folder (its exercise files in Labs/<lab>/Exercises/, Exercises/ or the folder itself). Default: the course's Labs/<lab>/Exercises.")
     var submission: String?
 
     @Option(help: "The lab to grade (a folder of Tests/Graded). Default: the only lab there is.")
@@ -40,7 +40,7 @@ struct Grade: ParsableCommand {
     @Option(help: "The course root. Default: the nearest ancestor of the current directory with Tests/Graded.")
     var course: String?
 
-    @Flag(help: "Grade the reference solutions (Solutions/Exercises).")
+    @Flag(help: "Grade the reference solutions (Solutions/<lab>).")
     var solutions = false
 
     @Flag(help: "CI self-check: solutions score 100%, the released stubs score 0 with every test 'not implemented', Labs/ is in sync with release.")
@@ -125,14 +125,14 @@ struct Grade: ParsableCommand {
         let dir: URL
         if solutions {
             guard submission == nil else { throw GradeError.config("give either a SUBMISSION or --solutions") }
-            dir = course.solutionsDir
+            dir = course.solutionsDir(labID)
         } else if let s = submission {
             dir = URL(fileURLWithPath: s).standardizedFileURL
             guard FileManager.default.fileExists(atPath: dir.path) else { throw GradeError.config("\(s): no such submission folder") }
         } else {
-            dir = course.labsDir
+            dir = course.exercisesDir(labID)
         }
-        let sub = dir == course.solutionsDir || dir == course.labsDir
+        let sub = dir == course.solutionsDir(labID) || dir == course.exercisesDir(labID)
             ? Submission(name: dir.path.hasPrefix(course.root.path) ? String(dir.path.dropFirst(course.root.path.count + 1)) : dir.lastPathComponent, dir: dir)
             : Submission.folder(dir)
         let report: GradeReport

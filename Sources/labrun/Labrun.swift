@@ -9,8 +9,8 @@ struct Labrun: ParsableCommand {
         abstract: "Run the course's Markdown labs notebook-style, grade them and build the site.",
         discussion: """
             A lab is a Markdown file with YAML front matter (slide, title) and ```swift cells. All cells of a lab \
-            compile into one program against LabKit (and the Exercises module from Labs/Exercises, or \
-            Solutions/Exercises with --solutions), run in order, and write an HTML report.
+            compile into one program against LabKit (and the lab's own exercises module, Lab30 from \
+            Labs/30/Exercises, or from Solutions/30 with --solutions), run in order, and write an HTML report.
             """,
         subcommands: [List.self, Run.self, Demo.self, Grade.self, Release.self, GradebookCommand.self, Site.self,
                       Tokenize.self])

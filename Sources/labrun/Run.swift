@@ -17,7 +17,7 @@ struct Run: ParsableCommand {
     @Argument(help: "A slide number (the lab in Labs/ with that `slide:`) or a path to a lab file.")
     var lab: String
 
-    @Flag(help: "Link the reference exercises (Solutions/Exercises) instead of the student's (Labs/Exercises).")
+    @Flag(help: "Link the lab's reference exercises (Solutions/<lab>) instead of the student's (Labs/<lab>/Exercises).")
     var solutions = false
 
     @Option(help: ArgumentHelp("Where to write the HTML report (default: .labrun/reports/<lab>.html).", valueName: "path"))

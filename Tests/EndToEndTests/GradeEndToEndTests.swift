@@ -38,10 +38,10 @@ final class GradeEndToEndTests: XCTestCase {
         XCTAssertTrue(ok.stdout.contains("✓ solutions: 10/10, all 7 tests passed"), ok.stdout)
         XCTAssertTrue(ok.stdout.contains("✓ stubs: 0/10, all 7 tests 'not implemented'"), ok.stdout)
 
-        try "// edited by hand\n".write(toFile: course + "/Labs/Exercises/Stats.swift", atomically: true, encoding: .utf8)
+        try "// edited by hand\n".write(toFile: course + "/Labs/1/Exercises/Stats.swift", atomically: true, encoding: .utf8)
         let drift = try labrun(["release", "--check", "--course", course])
         XCTAssertEqual(drift.code, 1)
-        XCTAssertTrue(drift.stderr.contains("Labs/Exercises/Stats.swift:1: differs from the stub generated from Solutions/Exercises/Stats.swift"), drift.stderr)
+        XCTAssertTrue(drift.stderr.contains("Labs/1/Exercises/Stats.swift:1: differs from the stub generated from Solutions/1/Stats.swift"), drift.stderr)
         XCTAssertEqual(try labrun(["release", "--course", course]).code, 0)
         XCTAssertEqual(try labrun(["release", "--check", "--course", course]).code, 0)
     }
@@ -112,13 +112,13 @@ final class GradeEndToEndTests: XCTestCase {
     }
 
     /// The course in this repository: every lab in Tests/Graded passes the self-check (solutions 100%, stubs 0,
-    /// all "not implemented"), and Labs/Exercises is what `labrun release` generates.
+    /// all "not implemented"), and each lab's stubs are what `labrun release` generates.
     func testRepositoryCourseSelfCheck() throws {
         let repo = ((#filePath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("../..")
         let graded = repo + "/Tests/Graded"
         let labs = ((try? FileManager.default.contentsOfDirectory(atPath: graded)) ?? [])
             .filter { FileManager.default.fileExists(atPath: "\(graded)/\($0)/grading.yml") }.sorted()
-        if FileManager.default.fileExists(atPath: repo + "/Solutions/Exercises") {
+        if FileManager.default.fileExists(atPath: repo + "/Solutions") {
             let sync = try Labrun.run(["release", "--check", "--course", repo], root: repo, env: env)
             XCTAssertEqual(sync.code, 0, sync.stdout + sync.stderr)
         }

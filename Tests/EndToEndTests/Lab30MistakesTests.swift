@@ -66,10 +66,10 @@ final class Lab30MistakesTests: XCTestCase {
             let dir = subs + "/" + m.name + "/Exercises"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             for f in ["SelfAttention.swift", "TransformerBlock.swift", "Training.swift"] {
-                var text = try String(contentsOfFile: repo + "/Solutions/Exercises/" + f, encoding: .utf8)
+                var text = try String(contentsOfFile: repo + "/Solutions/30/" + f, encoding: .utf8)
                 if f == m.file {
                     for (old, new) in m.edits {
-                        XCTAssertTrue(text.contains(old), "\(m.name): '\(old)' is no longer in Solutions/Exercises/\(f)")
+                        XCTAssertTrue(text.contains(old), "\(m.name): '\(old)' is no longer in Solutions/30/\(f)")
                         text = text.replacingOccurrences(of: old, with: new)
                     }
                 }

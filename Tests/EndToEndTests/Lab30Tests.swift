@@ -38,7 +38,7 @@ final class Lab30Tests: XCTestCase {
                                   "--set", "sampleLength=50"],
                                  root: root, env: ["LABRUN_DATA_DIR": Self.dataDir], timeout: 600)
         XCTAssertEqual(out.code, 0, "lab 30 failed with the solutions:\n" + out.stdout.suffix(4000) + out.stderr.suffix(2000))
-        let cells = try Labrun.cells("30-mini-gpt", root: root)
+        let cells = try Labrun.cells("30", root: root)
         XCTAssertTrue(cells.allSatisfy { ($0["status"] as? String) == "passed" },
                       "cell statuses: \(cells.map { $0["status"] as? String ?? "?" })")
         // "final loss: train 2.61, validation 2.63 nats/char"
@@ -52,13 +52,13 @@ final class Lab30Tests: XCTestCase {
     }
 
     func testGradedTestsSolutionsFullMarksStubsNotImplemented() throws {
-        // --self-check: solutions 100%, stubs 0 with every test "not implemented", Labs/Exercises in sync.
+        // --self-check: solutions 100%, the generated stubs 0 with every test "not implemented".
         let check = try Labrun.run(["grade", "--self-check", "--lab", "30", "--course", Self.repo], root: root, timeout: 600)
         XCTAssertEqual(check.code, 0, "self-check failed:\n" + check.stdout + check.stderr)
 
         // The stubs once more, to see each test's message: the name of the exercise it needs.
         let results = root + "/stubs.json"
-        let stubs = try Labrun.run(["grade", Self.repo + "/Labs/Exercises", "--lab", "30", "--course", Self.repo,
+        let stubs = try Labrun.run(["grade", Self.repo + "/Labs/30/Exercises", "--lab", "30", "--course", Self.repo,
                                     "--results", results, "--format", "exercism"], root: root, timeout: 600)
         XCTAssertEqual(stubs.code, 0, stubs.stdout + stubs.stderr)
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: results))) as! [String: Any]

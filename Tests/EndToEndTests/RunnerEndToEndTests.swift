@@ -202,21 +202,21 @@ final class RunnerEndToEndTests: XCTestCase {
         let html = try String(contentsOfFile: path, encoding: .utf8)
         XCTAssertTrue(html.hasPrefix("<!doctype html>"))
         XCTAssertTrue(html.contains("<title>Lab 90 · Runner basics</title>"))
-        XCTAssertTrue(html.contains("student code") || html.contains("no Exercises module"))
+        XCTAssertTrue(html.contains("student exercises") || html.contains("no exercises"))
     }
 
     func testExercisesModuleStudentAndSolutions() throws {
-        for (dir, value) in [("Labs", 1), ("Solutions", 2)] {
-            try FileManager.default.createDirectory(atPath: root + "/\(dir)/Exercises", withIntermediateDirectories: true)
-            try "public func answer() -> Int { \(value) }\n".write(toFile: root + "/\(dir)/Exercises/Answer.swift", atomically: true, encoding: .utf8)
+        for (dir, value) in [("Labs/uses-exercises/Exercises", 1), ("Solutions/uses-exercises", 2)] {
+            try FileManager.default.createDirectory(atPath: root + "/" + dir, withIntermediateDirectories: true)
+            try "public func answer() -> Int { \(value) }\n".write(toFile: root + "/\(dir)/Answer.swift", atomically: true, encoding: .utf8)
         }
-        let lab = root + "/uses-exercises.md"
+        let lab = root + "/Labs/uses-exercises/lab.md"
         try "---\nslide: 5\ntitle: Exercises\n---\n\n```swift\nprint(\"answer\", answer())\n```\n".write(toFile: lab, atomically: true, encoding: .utf8)
         var out = try Labrun.run(["run", lab], root: root)
         XCTAssertEqual(out.code, 0, out.stdout + out.stderr)
         XCTAssertTrue(out.stdout.contains("answer 1\n"), out.stdout)
         out = try Labrun.run(["run", lab, "--solutions"], root: root)
         XCTAssertTrue(out.stdout.contains("answer 2\n"), out.stdout)
-        XCTAssertTrue(try Labrun.report("uses-exercises", root: root).contains("solution code (Solutions/Exercises)"))
+        XCTAssertTrue(try Labrun.report("uses-exercises", root: root).contains("reference solutions (Solutions/)"))
     }
 }

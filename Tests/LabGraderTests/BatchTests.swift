@@ -24,7 +24,7 @@ final class BatchTests: XCTestCase {
 
         // bob fixes his code; alice changes nothing.
         let bobStats = course.root.appendingPathComponent("submissions/bob/Exercises/Stats.swift")
-        try String(contentsOf: course.solutionsDir.appendingPathComponent("Stats.swift"), encoding: .utf8).write(to: bobStats, atomically: true, encoding: .utf8)
+        try String(contentsOf: course.solutionsDir("1").appendingPathComponent("Stats.swift"), encoding: .utf8).write(to: bobStats, atomically: true, encoding: .utf8)
         let second = try batch.run(progress: nil)
         XCTAssertEqual(second.skipped, ["alice"])
         XCTAssertEqual(second.graded.map(\.submission), ["bob"])

@@ -8,7 +8,7 @@ final class GradeTests: XCTestCase {
     func testSolutionsScoreFullMarks() throws {
         let course = try Fixture.course()
         let grader = try Fixture.grader(course)
-        let r = try grader.grade(Submission(name: "solutions", dir: course.solutionsDir))
+        let r = try grader.grade(Submission(name: "solutions", dir: course.solutionsDir("1")))
         XCTAssertEqual(r.tests.map(\.status), Array(repeating: .passed, count: 7), TerminalFormat.render(r))
         XCTAssertEqual(r.score, 10)
         XCTAssertEqual(r.maxScore, 10)
@@ -112,7 +112,7 @@ final class GradeTests: XCTestCase {
         let text = try String(contentsOf: file, encoding: .utf8)
         try text.replacingOccurrences(of: "WordCounter().count(", with: "WordCounter().countWords(")
             .write(to: file, atomically: true, encoding: .utf8)
-        let r = try Fixture.grader(course).grade(Submission(name: "solutions", dir: course.solutionsDir))
+        let r = try Fixture.grader(course).grade(Submission(name: "solutions", dir: course.solutionsDir("1")))
         XCTAssertEqual(r.tests.map(\.status), [.passed, .passed, .passed, .compileError, .compileError, .passed, .passed],
                        TerminalFormat.render(r))
         let m = r.test("CounterTests/testCount")!.message

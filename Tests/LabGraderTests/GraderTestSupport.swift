@@ -18,7 +18,7 @@ enum Fixture {
     /// A submission folder with the reference files, `edit` applied to (file name → text).
     static func submission(_ course: Course, _ name: String, edit: (inout [String: String]) -> Void = { _ in }) throws -> Submission {
         var files: [String: String] = [:]
-        for url in swiftFiles(in: course.solutionsDir) { files[url.lastPathComponent] = try String(contentsOf: url, encoding: .utf8) }
+        for url in swiftFiles(in: course.solutionsDir("1")) { files[url.lastPathComponent] = try String(contentsOf: url, encoding: .utf8) }
         edit(&files)
         let dir = course.root.appendingPathComponent("submissions/\(name)/Exercises")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

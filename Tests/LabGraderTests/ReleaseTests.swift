@@ -72,20 +72,20 @@ final class ReleaseTests: XCTestCase {
 
     /// The stubs committed in the fixture course are exactly what `release` generates.
     func testFixtureLabsAreInSyncWithRelease() throws {
-        XCTAssertEqual(try Release.check(course: Course(root: Fixture.source)), [])
+        XCTAssertEqual(try Release.check(course: Course(root: Fixture.source), lab: "1"), [])
     }
 
     func testCheckNamesTheFileAndLineThatDrifted() throws {
         let course = try Fixture.course()
-        let url = course.labsDir.appendingPathComponent("Stats.swift")
+        let url = course.exercisesDir("1").appendingPathComponent("Stats.swift")
         var text = try String(contentsOf: url, encoding: .utf8)
         text = text.replacingOccurrences(of: "todo(\"variance\")", with: "return 0")
         try text.write(to: url, atomically: true, encoding: .utf8)
-        let problems = try Release.check(course: course)
+        let problems = try Release.check(course: course, lab: "1")
         XCTAssertEqual(problems.count, 1)
-        XCTAssertTrue(problems[0].hasSuffix("Stats.swift:10: differs from the stub generated from Solutions/Exercises/Stats.swift"), problems[0])
-        try Release.generate(course: course)
-        XCTAssertEqual(try Release.check(course: course), [])
+        XCTAssertTrue(problems[0].hasSuffix("Stats.swift:10: differs from the stub generated from Solutions/1/Stats.swift"), problems[0])
+        try Release.generate(course: course, lab: "1")
+        XCTAssertEqual(try Release.check(course: course, lab: "1"), [])
     }
 
     func testStudentExportLeavesOutSolutionsAndHiddenTests() throws {
@@ -94,7 +94,7 @@ final class ReleaseTests: XCTestCase {
         try Release.export(course: course, to: out)
         let files = FileManager.default.enumerator(atPath: out.path)!.allObjects as! [String]
         XCTAssertEqual(files.filter { $0.hasSuffix(".swift") || $0.hasSuffix(".yml") }.sorted(), [
-            "Labs/Exercises/Counter.swift", "Labs/Exercises/Stats.swift", "Labs/Exercises/Support.swift",
+            "Labs/1/Exercises/Counter.swift", "Labs/1/Exercises/Stats.swift", "Labs/1/Exercises/Support.swift",
             "Tests/Graded/1/CounterTests.swift", "Tests/Graded/1/StatsTests.swift", "Tests/Graded/1/grading.yml",
         ])
         let m = try LabManifest.load(out.appendingPathComponent("Tests/Graded/1/grading.yml"))

@@ -6,10 +6,10 @@ import LabDisplay
 final class ProgramTests: XCTestCase {
     func testGeneratedProgramMapsCellsToMarkdownLines() throws {
         let lab = try Lab.parse(bytes: Array("---\nslide: 1\ntitle: t\n---\n\n```swift\nlet a = 1\n```\n\n```swift should-fail\nprint(a)\n```\n".utf8), path: "x.md")
-        let src = ProgramGenerator(lab: lab, sourcePath: "Labs/x \"q\".md", importExercises: true).source(cells: [0, 1])
+        let src = ProgramGenerator(lab: lab, sourcePath: "Labs/x \"q\".md", exercisesModule: "Lab30").source(cells: [0, 1])
         XCTAssertEqual(src, """
             import LabKit
-            import Exercises
+            import Lab30
             LabChannel.startProgram()
             LabChannel.beginCell(0)
             #sourceLocation(file: "Labs/x \\"q\\".md", line: 7)

@@ -1,1 +1,1 @@
-../../../Solutions/Exercises/SelfAttention.swift
+../../../Solutions/30/SelfAttention.swift

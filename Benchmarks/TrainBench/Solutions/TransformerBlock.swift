@@ -1,1 +1,1 @@
-../../../Solutions/Exercises/TransformerBlock.swift
+../../../Solutions/30/TransformerBlock.swift

@@ -1,4 +1,4 @@
-// Compiling Swift against LabKit: the Exercises module (a cached dylib) and lab programs (cached executables).
+// Compiling Swift against LabKit: a lab's exercises module (a cached dylib) and lab programs (cached executables).
 
 import Foundation
 import LabProcess
@@ -70,7 +70,7 @@ public struct CompileOutcome: Sendable {
 ///
 /// ```swift
 /// let compiler = try LabCompiler(cacheDir: project.cacheDir)
-/// let exercises = try compiler.buildModule(name: "Exercises", sources: files)   // libExercises.so, cached
+/// let exercises = try compiler.buildModule(name: "Lab30", sources: files)   // libLab30.so, cached
 /// let out = try compiler.buildExecutable(source: program, fileName: "main.swift", modules: [exercises])
 /// ```
 public struct LabCompiler: Sendable {

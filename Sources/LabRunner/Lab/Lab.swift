@@ -1,5 +1,7 @@
 // A parsed lab: front matter, cells and the prose between them.
 
+import Foundation
+
 /// The YAML front matter block at the top of a lab.
 public struct FrontMatter: Equatable, Sendable, Codable {
     /// The slide number the lab belongs to (`labrun run 22`).
@@ -77,4 +79,21 @@ public struct Lab: Equatable, Sendable {
     public var blocks: [LabBlock]
     /// Hash of the file's bytes.
     public var contentHash: String
+
+    /// The lab's name: its folder for `Labs/30/lab.md` ("30"), else the file name without `.md`.
+    public static func name(forPath path: String) -> String {
+        let file = (path as NSString).lastPathComponent
+        if file == "lab.md" { return ((path as NSString).deletingLastPathComponent as NSString).lastPathComponent }
+        return file.hasSuffix(".md") ? String(file.dropLast(3)) : file
+    }
+
+    /// Whether the lab has its own folder (`Labs/<name>/lab.md`), and so may have exercises.
+    public var hasFolder: Bool { (path as NSString).lastPathComponent == "lab.md" }
+
+    /// The Swift module of the lab's exercises: `Lab30` for lab "30" (letters, digits and `_` kept).
+    public var moduleName: String { Lab.moduleName(forLab: name) }
+
+    public static func moduleName(forLab lab: String) -> String {
+        "Lab" + String(lab.map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : "_" })
+    }
 }

@@ -29,8 +29,7 @@ extension Lab {
         guard !cells.isEmpty else {
             throw LabError(path, "no ```swift cells: a lab needs at least one fenced swift code block")
         }
-        var name = (path as NSString).lastPathComponent
-        if name.hasSuffix(".md") { name.removeLast(3) }
+        let name = Lab.name(forPath: path)
         return Lab(path: path, name: name, frontMatter: frontMatter, cells: cells, blocks: blocks,
                    contentHash: ContentHash.of(bytes))
     }

@@ -166,8 +166,8 @@ public struct HTMLReport {
         let rows: [(String, String)] = [
             ("Lab file", result.labPath),
             ("Run", date),
-            ("Code", f.exercises == "solutions" ? "solution code (Solutions/Exercises)"
-                : f.exercises == "student" ? "student code (Labs/Exercises)" : "no Exercises module"),
+            ("Code", f.exercises == "solutions" ? "reference solutions (Solutions/)"
+                : f.exercises == "student" ? "student exercises (Labs/<lab>/Exercises)" : "no exercises"),
             ("Toolchain", f.toolchain),
             ("Library", f.library),
             ("Compile", "\(formatTime(f.compileSeconds))\(f.compileCached ? " (cached build)" : "")"),

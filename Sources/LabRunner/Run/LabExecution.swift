@@ -25,9 +25,9 @@ public final class LabExecution {
         for c in lab.cells where c.options.noRun || !(options.only?.contains(c.index) ?? true) {
             results[c.index].status = .skipped
         }
-        let exercises = try buildExercises()
+        let exercises = try buildExercises(lab)
         let generator = ProgramGenerator(lab: lab, sourcePath: project.displayPath(lab.path),
-                                         importExercises: exercises != nil)
+                                         exercisesModule: exercises?.name)
         var runnable = lab.cells.filter { results[$0.index].status == .notRun }.map(\.index)
 
         // Compile; a cell with errors is reported and the program is cut just before it.
@@ -89,13 +89,16 @@ public final class LabExecution {
         }
     }
 
-    /// Builds module `Exercises` from `Labs/Exercises/*.swift` (or `Solutions/...`), if that directory has sources.
-    func buildExercises() throws -> BuiltModule? {
-        let dir = project.exercisesDir(solutions: options.solutions)
+    /// Builds the lab's own module (`Lab30`) from `Labs/30/Exercises/*.swift` (or `Solutions/30/` with
+    /// `--solutions`), if the lab has a folder with exercise sources. Each lab's module is built and cached on
+    /// its own: a broken file in one lab never stops another.
+    func buildExercises(_ lab: Lab) throws -> BuiltModule? {
+        guard lab.hasFolder else { return nil }
+        let dir = project.exercisesDir(lab: lab.name, solutions: options.solutions)
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
-            .filter { $0.hasSuffix(".swift") }.map { dir + "/" + $0 }
+            .filter { $0.hasSuffix(".swift") }.sorted().map { dir + "/" + $0 }
         guard !files.isEmpty else { return nil }
-        return try compiler.buildModule(name: "Exercises", sources: files)
+        return try compiler.buildModule(name: lab.moduleName, sources: files)
     }
 
     /// Diagnostics grouped by the cell whose lines they point at.

@@ -2,7 +2,7 @@
 
 /// Options for `runLab`.
 public struct LabRunOptions: Sendable {
-    /// Link the reference exercises (`Solutions/Exercises`) instead of the student's (`Labs/Exercises`).
+    /// Link the reference exercises (`Solutions/<lab>`) instead of the student's (`Labs/<lab>/Exercises`).
     public var solutions = false
     /// Reuse cached builds (`--no-cache` turns this off).
     public var useCache = true

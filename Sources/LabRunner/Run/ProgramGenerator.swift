@@ -6,18 +6,19 @@ public struct ProgramGenerator {
     public var lab: Lab
     /// The file name diagnostics should show (the lab path relative to the project root).
     public var sourcePath: String
-    public var importExercises: Bool
+    /// The lab's exercises module (`Lab30`), imported by the program when the lab has one.
+    public var exercisesModule: String?
 
-    public init(lab: Lab, sourcePath: String, importExercises: Bool) {
+    public init(lab: Lab, sourcePath: String, exercisesModule: String?) {
         self.lab = lab
         self.sourcePath = sourcePath
-        self.importExercises = importExercises
+        self.exercisesModule = exercisesModule
     }
 
     /// The program running `cells` (indices into `lab.cells`) in order.
     public func source(cells: [Int]) -> String {
         var out = "import LabKit\n"
-        if importExercises { out += "import Exercises\n" }
+        if let m = exercisesModule { out += "import \(m)\n" }
         out += "LabChannel.startProgram()\n"
         let file = swiftStringLiteral(sourcePath)
         for i in cells {

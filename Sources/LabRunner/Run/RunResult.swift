@@ -56,7 +56,7 @@ public struct RunFacts: Codable, Sendable {
     public var toolchain: String
     /// The LabKit build: git revision of the repository and the library fingerprint.
     public var library: String
-    /// "solutions" (Solutions/Exercises) or "student" (Labs/Exercises); "none" without an Exercises module.
+    /// "solutions" (Solutions/<lab>) or "student" (Labs/<lab>/Exercises); "none" for a lab without exercises.
     public var exercises: String
     public var compileSeconds: Double
     public var compileCached: Bool

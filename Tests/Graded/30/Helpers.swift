@@ -2,7 +2,7 @@
 import Foundation
 import XCTest
 import LabKit
-@testable import Exercises
+@testable import Lab30
 
 /// A model small enough that every test runs in well under a second.
 func tinyConfig(vocabSize: Int = 11, blockSize: Int = 8, nLayer: Int = 1, nHead: Int = 2, nEmbd: Int = 16,

@@ -1,7 +1,7 @@
 // Lab 30, task 1a: SelfAttention (shape, names, causality, agreement with the library's fused attention).
 import XCTest
 import LabKit
-@testable import Exercises
+@testable import Lab30
 
 final class SelfAttentionTests: XCTestCase {
     func testOutputShape() {

@@ -1,7 +1,7 @@
 // Lab 30, task 2: getBatch, estimateLoss, trainStep and the training loop.
 import XCTest
 import LabKit
-@testable import Exercises
+@testable import Lab30
 
 final class TrainingTests: XCTestCase {
     func testGetBatchTargetsShiftedByOne() {

@@ -1,7 +1,7 @@
 // Lab 30, task 1b: TransformerBlock (names, residuals, pre-LayerNorm, agreement with the library's Block).
 import XCTest
 import LabKit
-@testable import Exercises
+@testable import Lab30
 
 final class TransformerBlockTests: XCTestCase {
     func testEveryParameterIsUsed() {

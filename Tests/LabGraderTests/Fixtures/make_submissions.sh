@@ -5,7 +5,7 @@
 # Every folder is <OUT_DIR>/<name>/Exercises/{Stats,Counter}.swift. Expected scores (of 10) are in EXPECTED below.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-sol="$here/course/Solutions/Exercises"
+sol="$here/course/Solutions/1"
 
 # kind → expected score (out of 10)
 declare -A EXPECTED=(
@@ -126,7 +126,7 @@ public func populationVariance(_ xs: [Double]) -> Double {
   if [ "$1" = snoop ]; then
     # Tries to read the hidden tests and the solutions (paths passed in SNOOP_COURSE); returns a wrong mean if it could.
     mean='    let course = "'"${SNOOP_COURSE:-/nonexistent}"'"
-    for path in [course + "/Tests/Graded/1/hidden/HiddenTests.swift", course + "/Solutions/Exercises/Stats.swift"] {
+    for path in [course + "/Tests/Graded/1/hidden/HiddenTests.swift", course + "/Solutions/1/Stats.swift"] {
         if let f = fopen(path, "r") { fclose(f); return -999 }
     }
     guard !xs.isEmpty else { return 0 }

@@ -1,7 +1,7 @@
 // Lab 30 hidden tests: the same mistakes seen from other angles (odd shapes, other head counts, whole models).
 import XCTest
 import LabKit
-@testable import Exercises
+@testable import Lab30
 
 final class HiddenLab30Tests: XCTestCase {
     func testFirstPositionAttendsOnlyToItself() throws {

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Exercises
+@testable import Lab1
 
 final class CounterTests: XCTestCase {
     func testCount() {
