@@ -163,6 +163,8 @@ public final class PPOTrainer {
     public let refModel: GPT
     public let optimizer: AdamW
     public private(set) var klController: KLController
+    /// The policy loss `step` minimises (default `clippedPolicyLoss`); a lab plugs its own version in here.
+    public var policyLoss: PolicyLossFunction? = nil
 
     /// `model`'s current parameters become the reference unless `refModel` is given. Dropout is off in all passes
     /// (the policy and reference run in eval mode), so before the first update the ratio is exactly 1.
@@ -250,7 +252,8 @@ public final class PPOTrainer {
                 let m = pick(mask)
                 let out = ppoLosses(logprobs: logp, oldLogprobs: pick(oldLogp), vpreds: vpreds, oldValues: pick(values),
                                     advantages: pick(advantages), returns: pick(returns), mask: m,
-                                    cliprange: config.cliprange, cliprangeValue: config.cliprangeValue, vfCoef: config.vfCoef)
+                                    cliprange: config.cliprange, cliprangeValue: config.cliprangeValue, vfCoef: config.vfCoef,
+                                    policyLoss: policyLoss)
                 let skip = out.meanRatio > config.ratioThreshold
                 if !skip {
                     optimizer.zeroGrad()

@@ -143,11 +143,18 @@ public struct PPOLosses {
     public let meanRatio: Float
 }
 
-/// Both PPO losses and trl's diagnostics. trl: `PPOTrainer.loss`.
+/// A policy loss with `clippedPolicyLoss`'s signature: (logprobs, oldLogprobs, advantages, mask, cliprange) -> scalar.
+public typealias PolicyLossFunction = (_ logprobs: Tensor, _ oldLogprobs: Tensor, _ advantages: Tensor, _ mask: Tensor,
+                                       _ cliprange: Float) -> Tensor
+
+/// Both PPO losses and trl's diagnostics; `policyLoss` replaces `clippedPolicyLoss` (a lab's own version).
+/// trl: `PPOTrainer.loss`.
 public func ppoLosses(logprobs: Tensor, oldLogprobs: Tensor, vpreds: Tensor, oldValues: Tensor, advantages: Tensor,
-                      returns: Tensor, mask: Tensor, cliprange: Float, cliprangeValue: Float, vfCoef: Float) -> PPOLosses {
-    let pg = clippedPolicyLoss(logprobs: logprobs, oldLogprobs: oldLogprobs, advantages: advantages, mask: mask,
-                               cliprange: cliprange)
+                      returns: Tensor, mask: Tensor, cliprange: Float, cliprangeValue: Float, vfCoef: Float,
+                      policyLoss: PolicyLossFunction? = nil) -> PPOLosses {
+    let pg = policyLoss?(logprobs, oldLogprobs, advantages, mask, cliprange)
+        ?? clippedPolicyLoss(logprobs: logprobs, oldLogprobs: oldLogprobs, advantages: advantages, mask: mask,
+                             cliprange: cliprange)
     let vf = clippedValueLoss(vpreds: vpreds, oldValues: oldValues, returns: returns, mask: mask, cliprangeValue: cliprangeValue)
     let lp = logprobs.scalars, old = oldLogprobs.scalars, a = advantages.scalars, m = mask.scalars
     let v = vpreds.scalars, vo = oldValues.scalars, R = returns.scalars
