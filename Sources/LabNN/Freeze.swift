@@ -11,8 +11,9 @@ public struct FreezeError: Error, CustomStringConvertible {
 
 extension Module {
     /// Sets `requiresGrad` on every parameter whose dotted name (`transformer.h.0.ln_1.weight`) equals one of
-    /// `names`, lies under one of them as a module prefix (`transformer.h.0` → everything in block 0), or ends with
-    /// "." + name (`ln_f.weight`, `wpe`). A name that matches nothing throws, listing the parameter names.
+    /// `names`, starts with it as a module path (`transformer.h.0` → everything in block 0), ends with "." + it
+    /// (`ln_f.weight`), or contains it as whole path components (`c_proj` → attn.c_proj and mlp.c_proj in every
+    /// block, as peft's target names). A name that matches nothing throws, listing the parameter names.
     /// Returns the number of parameters (tensors) changed.
     ///
     /// ```swift

@@ -193,7 +193,8 @@ public final class PPOTrainer {
         // Equal-length queries go through generate in one batch; others one by one.
         let groups = Dictionary(grouping: queries.indices, by: { queries[$0].count })
         var byIndex: [Int: [Int]] = [:]
-        for (len, idxs) in groups {
+        for len in groups.keys.sorted() {                 // a fixed order: the same samples for the same seed
+            let idxs = groups[len]!
             let idx = Tensor(ints: idxs.flatMap { queries[$0] }, shape: [idxs.count, len])
             let full = LabNN.generate(gpt, idx, maxNewTokens: responseLength, temperature: config.temperature).ints
             let W = len + responseLength

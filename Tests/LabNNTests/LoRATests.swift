@@ -208,6 +208,11 @@ final class LoRATests: XCTestCase {
         let ids = Tensor(ints: (0..<12).map { ($0 * 7) % 50 }, shape: [2, 6])
         peft.eval()
         let want = peft(ids)
+        if let export = ProcessInfo.processInfo.environment["LORA_EXPORT_DIR"] {
+            // For the one-off check that peft loads our adapter (Fixtures/check_swift_adapter_in_peft.py).
+            try peft.savePretrained(export)
+            try Safetensors.save(["input_ids": ids, "logits": want], to: export + "/swift-logits.safetensors")
+        }
         let loaded = try PeftModel.fromPretrained(try GPT.fromPretrained(fixtures + "/tiny-gpt2"), dir)
         loaded.eval()
         XCTAssertEqual(loaded(ids).scalars, want.scalars)
