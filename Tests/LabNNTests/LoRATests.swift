@@ -223,4 +223,22 @@ final class LoRATests: XCTestCase {
         XCTAssertEqual(copy.adapterStateDict().mapValues(\.scalars), qv.adapterStateDict().mapValues(\.scalars))
         XCTAssertNotNil(copy.adapterStateDict()["base_model.model.transformer.h.0.attn.c_attn.q_proj.lora_B.weight"])
     }
+
+    /// q/v slices written as a rank-2r c_attn adapter (what peft can load on GPT-2) give the same logits.
+    func testQVSlicesExportAsAnExactCAttnAdapter() throws {
+        manualSeed(8)
+        let dir = ProcessInfo.processInfo.environment["LORA_EXPORT_QV_DIR"] ?? NSTemporaryDirectory() + "lora-qv-\(getpid())"
+        defer { if ProcessInfo.processInfo.environment["LORA_EXPORT_QV_DIR"] == nil { try? FileManager.default.removeItem(atPath: dir) } }
+        let qv = try getPeftModel(try GPT.fromPretrained(fixtures + "/tiny-gpt2"),
+                                  LoraConfig(r: 2, alpha: 4, targetModules: ["q_proj", "v_proj"], initLoraWeights: false))
+        try qv.savePeftCompatible(dir)
+        let fused = try PeftModel.fromPretrained(try GPT.fromPretrained(fixtures + "/tiny-gpt2"), dir)
+        XCTAssertEqual(fused.config, LoraConfig(r: 4, alpha: 8, targetModules: ["c_attn"]))
+        XCTAssertEqual(fused.trainableParameterCounts().trainable, 2 * qv.trainableParameterCounts().trainable)   // zeros included
+        let ids = Tensor(ints: (0..<12).map { ($0 * 5) % 50 }, shape: [2, 6])
+        qv.eval(); fused.eval()
+        let want = qv(ids)
+        XCTAssertLessThan(maxDiff(fused(ids), want), 1e-5)
+        try Safetensors.save(["input_ids": ids, "logits": want], to: dir + "/swift-logits.safetensors")
+    }
 }

@@ -3,6 +3,11 @@
 
     LORA_EXPORT_DIR=/tmp/swift-adapter swift test --filter LabNNTests.LoRATests/testAdapterFilesRoundTripWithPeftNames
     /work/venv-torch/bin/python Tests/LabNNTests/Fixtures/check_swift_adapter_in_peft.py /tmp/swift-adapter
+    # q/v slices exported as a rank-2r c_attn adapter (PeftModel.savePeftCompatible):
+    LORA_EXPORT_QV_DIR=/tmp/swift-qv swift test --filter LabNNTests.LoRATests/testQVSlicesExportAsAnExactCAttnAdapter
+    /work/venv-torch/bin/python Tests/LabNNTests/Fixtures/check_swift_adapter_in_peft.py /tmp/swift-qv
+
+Measured 2026-12-01: 8.94e-08 (c_attn adapter) and 7.45e-08 (q/v slices as c_attn, r 4, alpha 8).
 
 (peft 0.21.2, transformers 5.24.0, torch 2.13.0+cpu.) Prints the largest |logits difference|; exits 1 above 1e-4.
 """
