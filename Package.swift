@@ -20,6 +20,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.0"),
+        // The grader parses submissions' exercise regions to check them against an allowlist.
+        .package(url: "https://github.com/swiftlang/swift-syntax", from: "602.0.0"),
     ],
     targets: [
         // System libraries (Debian: libopenblas-dev, libcmark-dev).
@@ -32,17 +35,27 @@ let package = Package(
         .target(name: "LabText", dependencies: ["LabTensor", "LabNN", "LabDisplay",
                                                 .product(name: "Crypto", package: "swift-crypto")], swiftSettings: fast),
         .target(name: "LabDisplay"),
-        .target(name: "LabKit", dependencies: ["LabTensor", "LabNN", "LabText", "LabDisplay"]),
+        // Trained course models (a cache under .labrun/models, trained once when missing).
+        .target(name: "LabZoo", dependencies: ["LabTensor", "LabNN", "LabText", "LabDisplay"], swiftSettings: fast),
+        .target(name: "LabKit", dependencies: ["LabTensor", "LabNN", "LabText", "LabDisplay", "LabZoo"]),
 
         // The tools: child processes, the lab runner, the grader, the CLI.
-        .target(name: "LabProcess"),
+        .target(name: "CLabContain"),   // clone/mount/setuid between fork and exec (C: no Swift runtime in the child)
+        .target(name: "LabProcess", dependencies: ["CLabContain"]),
         .target(name: "LabRunner", dependencies: ["Ccmark", "LabProcess", "LabDisplay",
-                                                  .product(name: "Yams", package: "Yams")]),
+                                                  .product(name: "Yams", package: "Yams")],
+                // Resources/report.css links to site/theme/report.css: the report and the site share one stylesheet.
+                resources: [.embedInCode("Resources/report.css")]),
         .target(name: "LabGrader", dependencies: ["LabProcess", "LabRunner", "LabText", "LabDisplay",
                                                   .product(name: "Yams", package: "Yams"),
-                                                  .product(name: "GRDB", package: "GRDB.swift")]),
+                                                  .product(name: "GRDB", package: "GRDB.swift"),
+                                                  .product(name: "SwiftParser", package: "swift-syntax"),
+                                                  .product(name: "SwiftSyntax", package: "swift-syntax")]),
+        // The course site: executed labs, dashboards, grades (templates in site/theme/).
+        .target(name: "LabSite", dependencies: ["LabRunner", "LabGrader", "LabDisplay",
+                                                .product(name: "Mustache", package: "swift-mustache")]),
         .executableTarget(name: "labrun", dependencies: [
-            "LabRunner", "LabGrader", "LabText",
+            "LabRunner", "LabGrader", "LabText", "LabSite",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -51,12 +64,15 @@ let package = Package(
                           swiftSettings: fast),
         .executableTarget(name: "tokenizer-bench", dependencies: ["LabText"], path: "Benchmarks/TokenizerBench",
                           swiftSettings: fast),
+        .executableTarget(name: "zoo-bench", dependencies: ["LabZoo"], path: "Benchmarks/ZooBench",
+                          swiftSettings: fast),
         .executableTarget(name: "kernel-bench", dependencies: ["LabTensor"], path: "Benchmarks/KernelBench",
                           swiftSettings: fast),
 
         .testTarget(name: "LabTensorTests", dependencies: ["LabTensor"]),
         .testTarget(name: "LabNNTests", dependencies: ["LabNN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LabTextTests", dependencies: ["LabText"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LabZooTests", dependencies: ["LabZoo", "LabNN", "LabTensor", "LabText"]),
         .testTarget(name: "LabRunnerTests", dependencies: ["LabRunner"]),
         .testTarget(name: "LabGraderTests", dependencies: ["LabGrader"], exclude: ["Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LabProcess"], exclude: ["Fixtures"]),

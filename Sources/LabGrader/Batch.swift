@@ -134,7 +134,7 @@ public struct Batch {
         switch format {
         case .gradescope: results = try GradescopeFormat.encode(r)
         case .exercism: results = try ExercismFormat.encode(r.studentView(due: manifest.due, published: published))
-        case .junit: results = JUnitFormat.encode(r)
+        case .junit: results = JUnitFormat.encode(r.studentView(due: manifest.due, published: published))
         }
         try atomicWrite(results, to: dir.appendingPathComponent(format == .junit ? "results.xml" : "results.json"))
         try atomicWrite(Data(FeedbackPage.render(r.studentView(due: manifest.due, published: published)).utf8),
@@ -194,23 +194,37 @@ public enum SelfCheck {
 }
 
 extension Grader {
-    /// Graded sources that an unprivileged user could read (student code runs as `nobody` when we are root).
-    public func exposureWarnings() -> [String] {
-        var out: [String] = []
+    /// What keeps graded sources from the code under test, checked before grading: `errors` refuse to grade,
+    /// `warnings` are printed. As root, hidden tests or solutions readable by a test identity are an error unless
+    /// each test's mount namespace hides the course anyway.
+    public func exposure() -> (errors: [String], warnings: [String]) { exposure(support: .current) }
+
+    func exposure(support: ContainmentSupport) -> (errors: [String], warnings: [String]) {
+        var errors: [String] = [], warnings: [String] = []
+        // Instructors only: without Solutions/ (a student's hand-out) there is nothing to warn about.
+        guard course.hasSolutions(lab.id) else { return (errors, warnings) }
         let hiddenDir = lab.dir.appendingPathComponent("hidden")
-        for dir in [hiddenDir, course.solutionsRoot] where FileManager.default.fileExists(atPath: dir.path) {
-            if readableByOthers(dir) {
-                out.append("\(dir.path) is readable by other users; `chmod 700` it so code under test cannot read it")
+        for dir in [hiddenDir, course.solutionsRoot] where FileManager.default.fileExists(atPath: dir.path) && readableByOthers(dir) {
+            if support.root && options.dropPrivileges && !support.namespaces {
+                errors.append("\(dir.path) is readable by the tests' identities and this machine has no mount namespaces to hide it: `chmod 700` it")
+            } else if !support.namespaces {
+                warnings.append("\(dir.path) is readable by other users; `chmod 700` it so code under test cannot read it")
             }
         }
-        if getuid() != 0 && lab.sources.contains(where: \.hidden) {
-            out.append("not running as root: student code runs as you and could read the hidden tests and solutions; grade as root (in a container) for isolation")
+        if !support.root && lab.sources.contains(where: \.hidden) && !support.namespaces {
+            warnings.append("not running as root: student code runs as you and could read the hidden tests and solutions; grade as root (in a container) for isolation")
         }
-        return out
+        return (errors, warnings)
     }
+
+    /// The containment guarantees this machine cannot give (no root, no namespaces, no cgroups), one line each.
+    public static var notEnforced: [String] { ContainmentSupport.current.notEnforced }
+
+    /// Compatibility: the warnings and errors of `exposure()` as lines.
+    public func exposureWarnings() -> [String] { let e = exposure(); return e.errors + e.warnings }
 }
 
-/// Whether `nobody` could read `url`: every ancestor searchable by others and the directory itself readable.
+/// Whether a user other than the owner (a test identity) could read `url`: every ancestor searchable by others and the directory itself readable.
 func readableByOthers(_ url: URL) -> Bool {
     var st = stat()
     guard stat(url.path, &st) == 0, st.st_mode & 0o004 != 0 else { return false }

@@ -111,12 +111,33 @@ struct BuildCache {
     }
 }
 
-/// Runs swiftc; returns (ok, combined output).
-func runSwiftc(_ toolchain: GradeToolchain, _ args: [String], cwd: URL) throws -> (ok: Bool, output: String) {
+/// The wall-clock and memory budget of one compile.
+struct CompileBudget {
+    var seconds: Double = 300
+    var memoryBytes: Int = 6 << 30
+}
+
+/// The start of the diagnostic a compile over its budget gets (and the mark that keeps it out of the cache).
+let compileTimeoutMessage = "took too long to compile"
+
+/// Runs swiftc in its own PID namespace and cgroup: over the budget, the driver and every swift-frontend it
+/// started are killed as a tree (and die with the grader). Returns (ok, combined output, over budget).
+func runSwiftc(_ toolchain: GradeToolchain, _ args: [String], cwd: URL, budget: CompileBudget = CompileBudget()) throws -> (ok: Bool, output: String, timedOut: Bool) {
     var p = ChildProcess(toolchain.swiftc, ["-diagnostic-style=llvm"] + args)
     p.workingDirectory = cwd.path
-    p.timeout = 600
+    p.timeout = budget.seconds
     p.outputLimit = 1 << 20
+    var box = Containment()
+    box.privateDirectories = []
+    box.memoryBytes = budget.memoryBytes
+    box.maxProcesses = 512
+    p.containment = box
     let r = try p.run()
-    return (r.succeeded, r.stderrText + r.stdoutText)
+    if r.timedOut {
+        return (false, "error: \(compileTimeoutMessage) (more than \(Int(budget.seconds)) s; the compiler was stopped). Long expressions that mix literals and operators can take the type checker minutes: split them, or add type annotations.", true)
+    }
+    if r.memoryLimitHit {
+        return (false, "error: the compiler ran out of memory (more than \(budget.memoryBytes >> 20) MiB) on this code.", true)
+    }
+    return (r.succeeded, r.stderrText + r.stdoutText, false)
 }

@@ -163,6 +163,21 @@ public final class Gradebook: @unchecked Sendable {
         }
     }
 
+    /// The labs in the gradebook: id, title, maximum score (sorted by id, numerically).
+    public func labs() throws -> [(id: String, title: String?, maxScore: Double)] {
+        try db.read { db in
+            try GRDB.Row.fetchAll(db, sql: "SELECT id, title, max_score FROM lab").map { ($0["id"], $0["title"], $0["max_score"]) }
+        }.sorted { $0.id.localizedStandardCompare($1.id) == .orderedAscending }
+    }
+
+    /// The tests of a lab in grading order, with their maximum score.
+    public func tests(lab: String) throws -> [(id: String, maxScore: Double)] {
+        try db.read { db in
+            try GRDB.Row.fetchAll(db, sql: "SELECT test_id, MAX(max_score) AS m FROM test_result WHERE lab_id = ? GROUP BY test_id ORDER BY MIN(position)",
+                                  arguments: [lab]).map { ($0["test_id"], $0["m"]) }
+        }
+    }
+
     /// One line per (student, lab): scores before/after overrides and penalty, then one column per test.
     public func exportCSV(lab: String? = nil) throws -> String {
         let rows = try rows(lab: lab)

@@ -6,8 +6,15 @@ public struct GradeOptions: Sendable {
     public var toolchain: GradeToolchain
     /// Tests of one submission run on this many processes at once.
     public var testJobs: Int = 1
-    /// When root, run student code as `nobody` (and keep graded sources in 0700 directories).
+    /// When root, run each test as an identity of its own (uid 61000 + slot), set before anything of it runs.
     public var dropPrivileges: Bool = getuid() == 0
+    /// Folders no test may see besides the course, the submission, the build cache and the scratch space
+    /// (a batch adds the submissions folder and its output).
+    public var hiddenPaths: [String] = []
+    /// Wall-clock budget of one compile of a submission (swiftc and every swift-frontend it starts).
+    public var compileSeconds: Double = 300
+    /// Memory budget of one compile, over the compiler's whole process tree.
+    public var compileMemoryBytes: Int = 6 << 30
     /// Bytes of output a test may produce before it is killed; what is kept for feedback is much less.
     public var outputLimit: Int = 1 << 20
     /// Largest file a test may write.
@@ -55,10 +62,15 @@ public final class Grader: @unchecked Sendable {
     public let options: GradeOptions
     /// Exercise file names a submission supplies.
     let exerciseNames: [String]
-    /// Reference stubs per file (to keep grading when a student file does not compile).
-    let stubs: [String: (text: String, regions: [Release.Region])]
+    /// Per exercise file: the course's stub (with its exercise markers) and the reference regions. Empty without
+    /// `Solutions/`: then the student's files are compiled as they are.
+    let reference: [String: (text: String, regions: [Release.Region])]
+    /// Region name → exercise id.
+    let exerciseOf: [String: String]
     let toolchainIdentity: String
-    static let harnessVersion = "labrun-grade/1"
+    static let harnessVersion = "labrun-grade/2"
+    final class Cached<T>: @unchecked Sendable { var value: T?; init() {} }
+    let baseline = Cached<Int>()
 
     public init(course: Course, lab: String, options: GradeOptions) throws {
         self.course = course
@@ -68,36 +80,74 @@ public final class Grader: @unchecked Sendable {
         guard !exerciseNames.isEmpty else {
             throw GradeError.config("no exercise files in \(course.solutionsDir(lab).path) or \(course.exercisesDir(lab).path)")
         }
-        self.stubs = course.hasSolutions(lab) ? try Release.stubsByFile(course: course, lab: lab) : [:]
+        self.reference = course.hasSolutions(lab) ? try Release.stubsByFile(course: course, lab: lab) : [:]
+        var of: [String: String] = [:]
+        for e in self.lab.manifest.exercises { for r in e.regions { of[r] = e.id } }
+        self.exerciseOf = of
+        if !reference.isEmpty {
+            let sorted = reference.sorted { $0.key < $1.key }
+            var at: [String: String] = [:]
+            for (file, ref) in sorted { for r in ref.regions { at[r.name] = "Solutions/\(lab)/\(file):\(r.beginLine)" } }
+            try self.lab.manifest.validateExercises(regions: sorted.flatMap { $0.value.regions.map(\.name) }, locations: at)
+        }
         self.toolchainIdentity = try options.toolchain.identity
+        Self.removeLeftovers()
+    }
+
+    nonisolated(unsafe) static var leftoversRemoved = false
+
+    /// Once per process: cgroups and scratch spaces that a killed grader left behind.
+    static func removeLeftovers() {
+        guard !leftoversRemoved else { return }
+        leftoversRemoved = true
+        Cgroup.removeStale()
+        Sandbox.removeStale()
     }
 
     // MARK: Inputs
 
     /// The student's exercise files: `DIR/Labs/<lab>/Exercises` (a whole course repository), `DIR/Exercises`
-    /// or `DIR` itself.
-    func collect(_ dir: URL) -> (files: [String: String], found: URL?) {
+    /// or `DIR` itself. Files that are not valid UTF-8 are left out, with the reason (file and byte offset).
+    func collect(_ dir: URL) -> (files: [String: String], found: URL?, unreadable: [String: String]) {
         for sub in ["Labs/\(lab.id)/Exercises", "Exercises", ""] {
             let d = sub.isEmpty ? dir : dir.appendingPathComponent(sub)
             var files: [String: String] = [:]
+            var unreadable: [String: String] = [:]
             for name in exerciseNames {
-                if let t = try? String(contentsOf: d.appendingPathComponent(name), encoding: .utf8) { files[name] = t }
+                guard let data = try? Data(contentsOf: d.appendingPathComponent(name)) else { continue }
+                if let off = invalidUTF8Offset(data) {
+                    unreadable[name] = "\(name) is not valid UTF-8 text (the first bad byte is at offset \(off), 0x\(String(format: "%02X", data[data.startIndex + off]))): save it as UTF-8"
+                } else {
+                    files[name] = String(decoding: data, as: UTF8.self)
+                }
             }
-            if !files.isEmpty { return (files, d) }
+            if !files.isEmpty || !unreadable.isEmpty { return (files, d, unreadable) }
         }
-        return ([:], nil)
+        return ([:], nil, [:])
     }
 
     /// Everything a grade depends on (resume key).
     public func inputHash(_ submission: Submission) -> String {
-        let files = collect(submission.dir).files
+        let (files, _, unreadable) = collect(submission.dir)
         var parts = [Self.harnessVersion, toolchainIdentity, (try? lab.manifest.yaml()) ?? ""]
         parts += lab.sources.flatMap { [$0.url.lastPathComponent, $0.text] }
-        parts += exerciseNames.flatMap { [$0, files[$0] ?? "<missing>"] }
+        parts += reference.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value.text] + $0.value.regions.map(\.body) }
+        parts += exerciseNames.flatMap { [$0, files[$0] ?? unreadable[$0] ?? "<missing>"] }
         return sha256Hex(parts)
     }
 
     var optimize: [String] { lab.manifest.optimize == true ? ["-O"] : ["-Onone"] }
+
+    /// The exercises graded one by one: the declared ones, or one made of every region.
+    var exerciseUnits: [(id: String, regions: [String])] {
+        if !lab.manifest.exercises.isEmpty { return lab.manifest.exercises.map { ($0.id, $0.regions) } }
+        return [(Self.wholeSubmission, reference.values.flatMap { $0.regions.map(\.name) })]
+    }
+    static let wholeSubmission = "*"
+    func exerciseID(_ t: DiscoveredTest) -> String { lab.manifest.spec(t.id)?.exercise ?? Self.wholeSubmission }
+    func describe(_ exercise: String) -> String {
+        exercise == Self.wholeSubmission ? "the exercises" : "exercise \(exercise)" + (lab.manifest.exercise(exercise)?.title.map { " (\($0))" } ?? "")
+    }
 
     // MARK: Grade
 
@@ -105,128 +155,276 @@ public final class Grader: @unchecked Sendable {
         let start = monotonicNow()
         let hash = inputHash(submission)
         var notes: [String] = []
-        let (studentFiles, foundIn) = collect(submission.dir)
+        let (studentFiles, foundIn, unreadable) = collect(submission.dir)
         if foundIn == nil {
             notes.append("No exercise files found in \(submission.dir.lastPathComponent) (expected \(exerciseNames.joined(separator: ", ")) in Labs/\(lab.id)/Exercises/, Exercises/ or the folder itself).")
         }
+        for name in unreadable.keys.sorted() { notes.append(unreadable[name]! + "; its exercises count as not written.") }
 
-        // 1. The exercises. Files that do not compile are replaced by their stubs, so other tests still run.
-        var current: [String: String] = [:]
-        var stubbed: Set<String> = []
-        for name in exerciseNames {
-            if let t = studentFiles[name] { current[name] = t }
-            else if let s = stubs[name] { current[name] = s.text; stubbed.insert(name); if foundIn != nil { notes.append("\(name) is missing from the submission: its exercises count as not implemented.") } }
-        }
-        var broken: [String: [BuildDiagnostic]] = [:]
+        let box = ResultsBox()
         var allDiagnostics: [BuildDiagnostic] = []
-        var exercises: (dir: URL, key: String)?
-        var giveUp = false
-        for _ in 0..<4 {
-            let r = try compileExercises(current)
-            if r.ok { exercises = (r.dir, r.key); break }
-            let inStudent = r.diagnostics.filter { current[$0.file] != nil && !stubbed.contains($0.file) }
-            let files = Set(inStudent.map(\.file))
-            if files.isEmpty || files.contains(where: { stubs[$0] == nil }) {
-                allDiagnostics += r.diagnostics.filter { !allDiagnostics.contains($0) }
-                giveUp = true
-                break
+        /// Test id → why its exercise's code is absent (appended to a "not implemented" message).
+        var absentReason: [String: String] = [:]
+        var jobs: [(test: DiscoveredTest, runner: URL)] = []
+        var courseBroken: Set<Int> = []
+
+        if reference.isEmpty {
+            // No Solutions/ (a student grading their own copy): the student's files as they are, one module.
+            var files = studentFiles
+            if files.isEmpty { for name in exerciseNames { files[name] = "" } }
+            let r = try compileExercises(files)
+            let tests = lab.tests
+            if r.ok {
+                let runner = try runnerFor(tests: tests, exercises: (r.dir, r.key), box: box, courseBroken: &courseBroken)
+                if let runner { jobs += tests.filter { box.byID[$0.id] == nil }.map { ($0, runner) } }
+            } else {
+                allDiagnostics += r.diagnostics
+                let text = r.diagnostics.map(\.text).joined(separator: "\n")
+                for t in tests { box.byID[t.id] = result(t, .compileError, message: text.isEmpty ? "The exercises do not compile." : text) }
             }
-            for f in files.sorted() {
-                broken[f] = inStudent.filter { $0.file == f }
-                allDiagnostics += broken[f]!
-                current[f] = stubs[f]!.text
-                stubbed.insert(f)
+        } else {
+            // 1. The student's regions, cut at the markers; everything outside them is the course's.
+            var bodies: [String: StudentRegions.Body] = [:]
+            var problems: [String: String] = [:]
+            for (file, ref) in reference {
+                if let text = studentFiles[file] {
+                    let cut = StudentRegions.parse(text, file: file, expected: ref.regions.map { ($0.name, exerciseOf[$0.name]) })
+                    bodies.merge(cut.bodies) { a, _ in a }
+                    problems.merge(cut.problems) { a, _ in a }
+                } else {
+                    let why = unreadable[file] ?? "\(file) is missing from the submission"
+                    if foundIn != nil, unreadable[file] == nil { notes.append("\(file) is missing from the submission: its exercises count as not implemented.") }
+                    for r in ref.regions { problems[r.name] = why }
+                }
             }
-        }
-        if exercises == nil { giveUp = true }
-        if !broken.isEmpty && !giveUp {
-            notes.append("\(broken.keys.sorted().joined(separator: ", ")) did not compile: graded with \(broken.count == 1 ? "that file" : "those files") as stubs; tests that need \(broken.count == 1 ? "it" : "them") count as compile errors.")
+            for p in Set(problems.values).sorted() where !p.contains("is missing from the submission") && !p.contains("not valid UTF-8") { notes.append(p) }
+
+            // 2. Each exercise: the student's regions for it, the reference for every other exercise.
+            var broken: [String] = []
+            var built: [(tests: [DiscoveredTest], dir: URL, key: String)] = []
+            for unit in exerciseUnits {
+                let tests = lab.tests.filter { exerciseID($0) == unit.id }
+                guard !tests.isEmpty else { continue }
+                let mine = Set(unit.regions)
+                let reasons = unit.regions.compactMap { problems[$0] }
+                for t in tests where !reasons.isEmpty { absentReason[t.id] = Array(Set(reasons)).sorted().joined(separator: "\n") }
+                // The allowlist, on the student's own lines.
+                var violations: [BuildDiagnostic] = []
+                for (file, ref) in reference.sorted(by: { $0.key < $1.key }) {
+                    for r in ref.regions where mine.contains(r.name) {
+                        if let b = bodies[r.name] {
+                            violations += SubmissionCheck.check(b.lines.joined(separator: "\n"), file: file, firstLine: b.firstLine)
+                        }
+                    }
+                }
+                if !violations.isEmpty {
+                    allDiagnostics += violations
+                    broken.append(unit.id)
+                    let text = "The code of \(describe(unit.id)) uses what a submission may not (it was not compiled):\n" + violations.map(\.text).joined(separator: "\n")
+                    for t in tests { box.byID[t.id] = result(t, .compileError, message: text) }
+                    continue
+                }
+                var c = Composition()
+                for (file, ref) in reference {
+                    let byName = Dictionary(uniqueKeysWithValues: ref.regions.map { ($0.name, $0) })
+                    Composition.splice(stub: ref.text, file: file, body: { name in
+                        if mine.contains(name) { return bodies[name].map { .student($0) } ?? .keep }
+                        return .reference(byName[name]?.body ?? "")
+                    }, into: &c)
+                }
+                let r = try compileExercises(c.files)
+                guard r.ok else {
+                    let diags = r.diagnostics.map { c.studentDiagnostic($0) ?? $0 }
+                    allDiagnostics += diags.filter { !allDiagnostics.contains($0) }
+                    broken.append(unit.id)
+                    let text = diags.map(\.text).joined(separator: "\n")
+                    for t in tests { box.byID[t.id] = result(t, .compileError, message: text.isEmpty ? "\(describe(unit.id)) does not compile." : text) }
+                    continue
+                }
+                let libProblems = try libraryProblems(r.dir)
+                if !libProblems.isEmpty {
+                    broken.append(unit.id)
+                    let d = libProblems.map { BuildDiagnostic(file: "", line: 0, column: 0, message: $0, text: "error: " + $0) }
+                    allDiagnostics += d
+                    for t in tests { box.byID[t.id] = result(t, .compileError, message: libProblems.joined(separator: "\n")) }
+                    continue
+                }
+                built.append((tests, r.dir, r.key))
+            }
+            // One runner per distinct module (exercises whose composition is the same share it).
+            var order: [String] = []
+            var byKey: [String: (tests: [DiscoveredTest], dir: URL)] = [:]
+            for b in built {
+                if byKey[b.key] == nil { order.append(b.key); byKey[b.key] = ([], b.dir) }
+                byKey[b.key]!.tests += b.tests
+            }
+            if sharesRunner, !order.isEmpty {
+                // Every composition has the course's interface: one runner, built against the stubs, is linked
+                // into each module's directory, where it loads that module ($ORIGIN comes first in its run path).
+                var stubs: [String: String] = [:]
+                for (name, ref) in reference { stubs[name] = ref.text }
+                let stub = try compileExercises(stubs)
+                let all = order.flatMap { byKey[$0]!.tests }
+                if stub.ok, let runner = try runnerFor(tests: all, exercises: (stub.dir, stub.key), box: box, courseBroken: &courseBroken) {
+                    for key in order {
+                        let (tests, dir) = byKey[key]!
+                        let linked = try linkRunner(runner, into: dir)
+                        jobs += tests.filter { box.byID[$0.id] == nil }.map { ($0, linked) }
+                    }
+                }
+            } else {
+                for key in order {
+                    let (tests, dir) = byKey[key]!
+                    if let runner = try runnerFor(tests: tests, exercises: (dir, key), box: box, courseBroken: &courseBroken) {
+                        jobs += tests.filter { box.byID[$0.id] == nil }.map { ($0, runner) }
+                    }
+                }
+            }
+            if !broken.isEmpty {
+                notes.append("\(broken.map(describe).joined(separator: ", ")) did not compile: \(broken.count == 1 ? "its" : "their") tests count as compile errors; every other exercise was graded with the course's reference code in place of \(broken.count == 1 ? "it" : "them").")
+            }
         }
 
-        // 2. The graded tests, against the compiled exercises. Test files that do not compile are left out.
-        final class Results: @unchecked Sendable { var byID: [String: TestResult] = [:] }
-        let box = Results()
-        var runner: URL?
-        if let ex = exercises {
-            let compiled = try compileTests(against: ex)
-            runner = compiled.runner
-            // A test file that fails against the released stubs too is the course's fault, not the submission's.
-            let courseBroken = compiled.excluded.isEmpty ? [:] : try testFilesBrokenAgainstStubs()
-            for i in courseBroken.keys.sorted() where compiled.excluded[i] != nil {
-                let n = lab.tests.filter { $0.file == i }.count
-                let file = lab.sources[i].hidden ? "a hidden graded test file" : "the graded test file \(lab.sources[i].url.lastPathComponent)"
-                notes.append("Course error: \(file) does not compile against the course's own stubs; its \(n) test\(n == 1 ? "" : "s") could not run. Tell your instructor.")
-            }
-            for t in lab.tests {
-                guard let diags = compiled.excluded[t.file] else { continue }
-                let hidden = lab.sources[t.file].hidden
-                let text = diags.map { d -> String in
-                    let name = d.file.replacingOccurrences(of: #"^t\d+_"#, with: "", options: .regularExpression)
-                    return hidden ? "error: \(d.message)" : d.text.replacingOccurrences(of: d.file, with: name)
-                }.joined(separator: "\n")
-                let why = courseBroken[t.file] != nil
-                    ? "This test does not compile against the course's own stubs either, so the fault is in the course's test file, not in your code; tell your instructor:"
-                    : "The test does not compile against your code (did a name or signature change?):"
-                box.byID[t.id] = result(t, .compileError, message: why + "\n" + text)
-            }
-        }
-        if runner == nil || giveUp {
-            let text = allDiagnostics.map(\.text).joined(separator: "\n")
-            for t in lab.tests where box.byID[t.id] == nil {
-                box.byID[t.id] = result(t, .compileError, message: text.isEmpty ? "The exercises do not compile." : text)
-            }
+        for i in courseBroken.sorted() {
+            let n = lab.tests.filter { $0.file == i }.count
+            let file = lab.sources[i].hidden ? "a hidden graded test file" : "the graded test file \(lab.sources[i].url.lastPathComponent)"
+            notes.append("Course error: \(file) does not compile against the course's own stubs; its \(n) test\(n == 1 ? "" : "s") could not run. Tell your instructor.")
         }
 
-        // 3. Run each remaining test in its own process.
-        if let runner, !giveUp {
-            let pending = lab.tests.filter { box.byID[$0.id] == nil }
-            let sandbox = try Sandbox(dropPrivileges: options.dropPrivileges)
+        // 3. Run each test in its own process, in the manifest's order.
+        let rank = Dictionary(uniqueKeysWithValues: lab.tests.enumerated().map { ($1.id, $0) })
+        jobs.sort { rank[$0.test.id]! < rank[$1.test.id]! }
+        if !jobs.isEmpty {
+            let sandbox = try makeSandbox(submission, runners: jobs.map(\.runner))
             defer { sandbox.remove() }
             let lock = NSLock()
-            let brokenFiles = broken
-            let regionFile = Dictionary(stubs.flatMap { f, s in s.regions.map { ($0.name, f) } }, uniquingKeysWith: { a, _ in a })
             let budget = lab.manifest.submissionBudget
             let testsStart = monotonicNow()
+            let reasons = absentReason
+            let pending = jobs
             try parallelForEach(count: pending.count, jobs: options.testJobs) { i in
-                let t = pending[i]
+                let (t, runner) = pending[i]
                 if monotonicNow() - testsStart > budget {
                     let r = self.result(t, .timedOut, message: "Not run: this submission used up its \(formatPoints(budget)) s budget for all tests (earlier tests hung or were very slow).")
                     lock.lock(); box.byID[t.id] = r; lock.unlock()
                     return
                 }
                 var r = try self.run(t, runner: runner, sandbox: sandbox, slot: i)
-                // A stub reached because the student's file was replaced: that is the compile error's doing.
-                if r.status == .notImplemented, let name = notImplementedName(r.message), let f = regionFile[name] {
-                    if let diags = brokenFiles[f] {
-                        r.status = .compileError
-                        r.message = "Needs \(f), which does not compile (all errors are listed under Compile errors):\n"
-                            + diags.prefix(3).map { "\($0.file):\($0.line):\($0.column): error: \($0.message)" }.joined(separator: "\n")
-                    } else if studentFiles[f] == nil {
-                        r.message += "\n(\(f) is missing from the submission.)"
-                    }
-                }
+                if r.status == .notImplemented, let why = reasons[t.id] { r.message += "\n(" + why + ")" }
                 lock.lock(); box.byID[t.id] = r; lock.unlock()
             }
         }
 
         if let h = lab.manifest.hiddenSummary {
-            notes.append("Hidden tests: \(h.tests) more test\(h.tests == 1 ? "" : "s") worth \(formatPoints(h.points)) points are not run locally; they run when your submission is graded.")
+            notes.append("\(formatPoints(h.points)) more point\(h.points == 1 ? " is" : "s are") checked after the due date, by tests that are not in your copy of the course.")
         }
         let tests = lab.tests.map { box.byID[$0.id]! }
         let (score, maxScore) = Scoring.total(tests)
         return GradeReport(lab: lab.id, title: lab.manifest.title, submission: submission.name,
-                           buildOK: broken.isEmpty && !giveUp && allDiagnostics.isEmpty, diagnostics: allDiagnostics,
+                           buildOK: allDiagnostics.isEmpty && absentReason.isEmpty, diagnostics: allDiagnostics,
                            notes: notes, score: score, maxScore: maxScore, seconds: monotonicNow() - start,
                            tests: tests, submittedAt: submission.submittedAt, gradedAt: Date(), inputHash: hash)
+    }
+
+    /// The scratch space and what its tests may see: the directories of the test runners (each beside the
+    /// composition's exercises library it loads) with only the runner and the libraries readable; the course, the
+    /// submission, the build cache and `options.hiddenPaths` not at all.
+    func makeSandbox(_ submission: Submission, runners: [URL]) throws -> Sandbox {
+        var sandbox = try Sandbox(dropPrivileges: options.dropPrivileges)
+        let dirs = Array(Set(runners.map { $0.deletingLastPathComponent().path })).sorted()
+        if sandbox.dropPrivileges {
+            // Reachable only inside a test's mount namespace: the cache root stays 0700 and is hidden there. What a
+            // composition's build left beside the library (its sources hold reference code, its logs compiler
+            // output) stays readable by root only.
+            for dir in dirs {
+                chmod(dir, 0o711)
+                for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
+                    let path = dir + "/" + name
+                    if name.hasPrefix("runner") { chmod(path, 0o711) }
+                    else if name.hasSuffix(".so") { chmod(path, 0o644) }
+                    else { chmod(path, 0o700) }
+                }
+            }
+        }
+        sandbox.hidden = [course.root.path, submission.dir.path, options.cache.root.path] + options.hiddenPaths
+        sandbox.visible = dirs + (options.toolchain.labKitLib.map { [$0] } ?? [])
+            + (ProcessInfo.processInfo.environment["LABRUN_DATA_DIR"].map { [$0] } ?? [])
+        return sandbox
+    }
+
+    /// Compiles the runner of `tests` against one composition; tests whose file does not compile get their result
+    /// in `box` (compile error, naming the course when the file fails against the stubs too).
+    func runnerFor(tests: [DiscoveredTest], exercises: (dir: URL, key: String), box: ResultsBox,
+                   courseBroken faults: inout Set<Int>) throws -> URL? {
+        let compiled = try compileTests(against: exercises, tests: tests)
+        let courseBroken = compiled.excluded.isEmpty ? [:] : try testFilesBrokenAgainstStubs()
+        for i in courseBroken.keys where compiled.excluded[i] != nil { faults.insert(i) }
+        for t in tests {
+            guard let diags = compiled.excluded[t.file] else { continue }
+            let hidden = lab.sources[t.file].hidden
+            let text = diags.map { d -> String in
+                let name = d.file.replacingOccurrences(of: #"^t\d+_"#, with: "", options: .regularExpression)
+                return hidden ? "error: \(d.message)" : d.text.replacingOccurrences(of: d.file, with: name)
+            }.joined(separator: "\n")
+            let why = courseBroken[t.file] != nil
+                ? "This test does not compile against the course's own stubs either, so the fault is in the course's test file, not in your code; tell your instructor:"
+                : "The test does not compile against your code (did a name or signature change?):"
+            box.byID[t.id] = result(t, .compileError, message: why + "\n" + text)
+        }
+        return compiled.runner
+    }
+
+    /// Whether every composition has the same module interface as the stubs, so one runner serves them all: all
+    /// regions are function bodies (no stored properties), nothing is inlined across modules (`-Onone`, no
+    /// `@inlinable`-style attributes in the course's files), so the runner calls into whichever library it loads.
+    var sharesRunner: Bool {
+        guard !reference.isEmpty, lab.manifest.optimize != true else { return false }
+        let inlining = ["@inlinable", "@_alwaysEmitIntoClient", "@_transparent", "@_specialize", "@frozen"]
+        return reference.values.allSatisfy { ref in
+            !ref.regions.contains(where: \.declarations) && !inlining.contains(where: { ref.text.contains($0) })
+        }
+    }
+
+    /// A hard link (else a copy) of `runner` in the module directory `dir`, named after the runner's cache entry.
+    func linkRunner(_ runner: URL, into dir: URL) throws -> URL {
+        let target = dir.appendingPathComponent("runner-" + runner.deletingLastPathComponent().lastPathComponent.prefix(24))
+        if FileManager.default.fileExists(atPath: target.path) { return target }
+        let tmp = dir.appendingPathComponent(".\(target.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max))")
+        if link(runner.path, tmp.path) != 0 { try FileManager.default.copyItem(at: runner, to: tmp) }
+        if rename(tmp.path, target.path) != 0 {
+            try? FileManager.default.removeItem(at: tmp)
+            guard FileManager.default.fileExists(atPath: target.path) else { throw GradeError.harness("cannot link the test runner into \(dir.path)") }
+        }
+        return target
+    }
+
+    /// What the library check finds wrong with the exercises library in `dir` (empty when fine).
+    func libraryProblems(_ dir: URL) throws -> [String] {
+        let module = course.moduleName(lab.id)
+        let lib = dir.appendingPathComponent("lib\(module).so")
+        guard FileManager.default.fileExists(atPath: lib.path), let elf = try? ELFSummary(contentsOf: lib) else { return [] }
+        return LibraryCheck.problems(elf, module: module, constructors: try baselineConstructors())
+    }
+
+    /// Load-time constructors of the course's own build (the stubs), which the compiler adds by itself.
+    func baselineConstructors() throws -> Int {
+        if let n = baseline.value { return n }
+        var files: [String: String] = [:]
+        for (name, ref) in reference { files[name] = ref.text }
+        let r = try compileExercises(files)
+        let lib = r.dir.appendingPathComponent("lib\(course.moduleName(lab.id)).so")
+        let n = r.ok ? ((try? ELFSummary(contentsOf: lib))?.constructors ?? 0) : 0
+        baseline.value = n
+        return n
     }
 
     /// Compiles the test runner against `exercises`, leaving out the test files that do not compile (up to 4 tries).
     /// Returns the runner, or nil when no test file compiles, and the left-out files (index into `lab.sources`)
     /// with their errors.
-    func compileTests(against exercises: (dir: URL, key: String)) throws -> (runner: URL?, excluded: [Int: [BuildDiagnostic]]) {
+    func compileTests(against exercises: (dir: URL, key: String), tests: [DiscoveredTest]) throws -> (runner: URL?, excluded: [Int: [BuildDiagnostic]]) {
         var excluded: [Int: [BuildDiagnostic]] = [:]
         for _ in 0..<4 {
-            let included = lab.tests.filter { excluded[$0.file] == nil }
+            let included = tests.filter { excluded[$0.file] == nil }
             if included.isEmpty { break }
             let r = try compileRunner(exercises: exercises, tests: included, excluded: Set(excluded.keys))
             if r.ok { return (r.dir.appendingPathComponent("runner"), excluded) }
@@ -248,12 +446,12 @@ public final class Grader: @unchecked Sendable {
     /// The graded test files that do not compile against the released stubs (same API as the solutions): a fault
     /// in the course. Empty when the grader has no stubs to check with (no Solutions/). Builds are cached.
     func testFilesBrokenAgainstStubs() throws -> [Int: [BuildDiagnostic]] {
-        guard !stubs.isEmpty else { return [:] }
+        guard !reference.isEmpty else { return [:] }
         var files: [String: String] = [:]
-        for name in exerciseNames { if let s = stubs[name] { files[name] = s.text } }
+        for (name, s) in reference { files[name] = s.text }
         let r = try compileExercises(files)
         guard r.ok else { return [:] }   // stubs that do not compile are for `labrun release --check` to report
-        return try compileTests(against: (r.dir, r.key)).excluded
+        return try compileTests(against: (r.dir, r.key), tests: lab.tests).excluded
     }
 
     func result(_ t: DiscoveredTest, _ status: TestStatus, message: String, output: String = "", seconds: Double = 0) -> TestResult {
@@ -261,7 +459,7 @@ public final class Grader: @unchecked Sendable {
         let hidden = lab.sources[t.file].hidden
         return TestResult(id: t.id, status: status, score: Scoring.score(status, spec), maxScore: spec.points,
                           visibility: spec.visibility, message: message, output: output, hint: spec.hint,
-                          seconds: seconds, testCode: hidden ? "" : t.code, sourceHidden: hidden)
+                          hintAfterDueDate: spec.hintAfterDueDate, seconds: seconds, testCode: hidden ? "" : t.code, sourceHidden: hidden)
     }
 
     // MARK: Compile
@@ -282,10 +480,11 @@ public final class Grader: @unchecked Sendable {
             let args = flags + ["-emit-library", "-emit-module", "-emit-module-path", tmp.appendingPathComponent("\(module).swiftmodule").path,
                                 "-Xlinker", "-soname=lib\(module).so", "-o", tmp.appendingPathComponent("lib\(module).so").path]
                 + (sorted.map(\.key) + [Release.supportFileName]).map { "src/\($0)" }
-            let (ok, out) = try runSwiftc(tc, args, cwd: tmp)
+            let (ok, out, overBudget) = try runSwiftc(tc, args, cwd: tmp, budget: compileBudget)
             try Data((ok ? "ok" : "failed").utf8).write(to: tmp.appendingPathComponent("status"))
             try JSONEncoder().encode(parseBuildErrors(out)).write(to: tmp.appendingPathComponent("diagnostics.json"))
             try Data(out.utf8).write(to: tmp.appendingPathComponent("compiler-output.txt"))
+            if overBudget { try Data().write(to: tmp.appendingPathComponent("over-budget")) }
         }
         return try readCompiled(dir, key)
     }
@@ -295,6 +494,8 @@ public final class Grader: @unchecked Sendable {
         let main = HarnessSource.main(tests: tests)
         let files = lab.sources.indices.filter { !excluded.contains($0) }
         let flags = ["-module-name", "GradedTests", "-I", exercises.dir.path, "-L", exercises.dir.path, "-l\(course.moduleName(lab.id))",
+                     // $ORIGIN first: a copy of the runner beside another build of the module loads that one.
+                     "-Xlinker", "-rpath", "-Xlinker", "$ORIGIN",
                      "-Xlinker", "-rpath", "-Xlinker", exercises.dir.path, "-lXCTest"] + optimize + tc.labKitFlags
         let key = "run-" + sha256Hex(["runner/1", toolchainIdentity, exercises.key, main] + flags
                                      + files.flatMap { [lab.sources[$0].url.lastPathComponent, lab.sources[$0].text] })
@@ -309,21 +510,29 @@ public final class Grader: @unchecked Sendable {
             }
             try Data(main.utf8).write(to: src.appendingPathComponent("main.swift"))
             let args = flags + ["-o", tmp.appendingPathComponent("runner").path] + (names + ["main.swift"]).map { "src/\($0)" }
-            let (ok, out) = try runSwiftc(tc, args, cwd: tmp)
+            let (ok, out, overBudget) = try runSwiftc(tc, args, cwd: tmp, budget: compileBudget)
             try Data((ok ? "ok" : "failed").utf8).write(to: tmp.appendingPathComponent("status"))
             try JSONEncoder().encode(parseBuildErrors(out)).write(to: tmp.appendingPathComponent("diagnostics.json"))
+            if overBudget { try Data().write(to: tmp.appendingPathComponent("over-budget")) }
             // The graded sources (hidden ones too) are not kept next to the binary.
             try? FileManager.default.removeItem(at: src)
         }
         return try readCompiled(dir, key)
     }
 
+    var compileBudget: CompileBudget { CompileBudget(seconds: options.compileSeconds, memoryBytes: options.compileMemoryBytes) }
+
     func readCompiled(_ dir: URL, _ key: String) throws -> Compiled {
         let status = (try? String(contentsOf: dir.appendingPathComponent("status"), encoding: .utf8)) ?? "failed"
         let diags = (try? JSONDecoder().decode([BuildDiagnostic].self, from: Data(contentsOf: dir.appendingPathComponent("diagnostics.json")))) ?? []
+        // A compile over its budget is not cached: on a less loaded machine it may fit.
+        if FileManager.default.fileExists(atPath: dir.appendingPathComponent("over-budget").path) { try? FileManager.default.removeItem(at: dir) }
         return Compiled(ok: status == "ok", dir: dir, key: key, diagnostics: diags)
     }
 }
+
+/// Test results by id, filled from several threads under a lock.
+final class ResultsBox: @unchecked Sendable { var byID: [String: TestResult] = [:] }
 
 /// `not implemented: Foo.bar` → `Foo.bar`.
 func notImplementedName(_ message: String) -> String? {

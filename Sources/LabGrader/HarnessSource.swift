@@ -1,17 +1,26 @@
 import Foundation
 
-/// The generated `main.swift` of a graded test executable. It runs ONE test per process:
+/// The generated `main.swift` of a graded test executable. It runs ONE test per process, started by the grader's
+/// containment layer (LabProcess `Containment`: own PID/mount/network namespaces, a test identity of its own set
+/// before exec, a cgroup), so nothing of the submission ever runs privileged:
 ///
-/// 1. reads its run config (per-run secret, test id, uid/gid to drop to) from stdin, unlinks the config file,
-///    and gives the test `/dev/null` as stdin — before any student code runs;
-/// 2. keeps the original stdout as a private result channel and points fd 1 at stderr, so everything the
-///    student code prints lands in the ordinary output stream, never on the channel;
-/// 3. drops privileges when started as root;
-/// 4. runs the test under `XCTMain` with an `XCTestObservation` observer that writes `<secret> <json>` lines.
+/// 1. reads its run config (test id, CPU budget; nothing secret) from stdin, a pipe, and gives the test
+///    `/dev/null` as stdin;
+/// 2. points fd 1 at stderr (everything printed is output) and keeps fd 3, a Unix socket to the grader, as the
+///    channel: informational records (`u <json>`) stream as they happen;
+/// 3. runs the test under `XCTMain`; the observer counts only events of the graded test's own class and buffers
+///    the records that decide the result;
+/// 4. when the test bundle has finished: flushes output, blocks and resets every signal handler, stops timers,
+///    checks that it is the only thread and (in a PID namespace) the only process besides the init, then asks the
+///    grader for the one-time token (`token?`) and sends the buffered records signed with it (`<token> <json>`),
+///    then `_exit(0)` (no atexit handler, no destructor runs after the token is known).
 ///
-/// The parent decides the status: a pass needs the secret-tagged `finish` record of exactly this test with no
-/// failures *and* a clean exit 0. A test that prints, exits early or crashes produces no such record.
+/// The grader answers the first `token?` only. A pass needs the signed `finish` record of exactly this test, no
+/// failures, exactly one token request and a clean exit. See `labrun grade --help` for what this assumes.
 enum HarnessSource {
+    /// Printed on stderr by the harness's SIGSEGV handler when the fault is in the stack's guard area.
+    static let stackOverflowMarker = "labrun harness: stack overflow"
+
     static func main(tests: [DiscoveredTest]) -> String {
         var table = ""
         for t in tests {
@@ -28,10 +37,7 @@ enum HarnessSource {
         #endif
 
         private struct __LabrunConfig: Decodable {
-            var secret: String
             var test: String
-            var uid: UInt32?
-            var gid: UInt32?
             var cpuSeconds: Int?
         }
 
@@ -40,7 +46,7 @@ enum HarnessSource {
             exit(code)
         }
 
-        // 1. The run config, from stdin (a 0600 file the parent wrote); then forget it.
+        // 1. The run config, from stdin (a pipe from the grader).
         private let __config: __LabrunConfig = {
             var data = [UInt8]()
             var buf = [UInt8](repeating: 0, count: 4096)
@@ -49,13 +55,6 @@ enum HarnessSource {
                 if n < 0 && errno == EINTR { continue }
                 if n <= 0 { break }
                 data += buf[0..<n]
-            }
-            var link = [CChar](repeating: 0, count: 4096)
-            let n = readlink("/proc/self/fd/0", &link, link.count - 1)
-            if n > 0 {
-                link[n] = 0
-                let path = String(cString: link)
-                if path.hasPrefix("/"), !path.hasPrefix("/dev/") { unlink(path) }
             }
             let devnull = open("/dev/null", O_RDONLY)
             dup2(devnull, 0)
@@ -66,23 +65,35 @@ enum HarnessSource {
             return c
         }()
 
-        // 2. The result channel: the original stdout. Student output goes to stderr from now on.
+        // 2. The channel: fd 3 (a socket to the grader). Student output goes to stderr from now on.
         private let __channel: Int32 = {
-            let fd = dup(1)
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            guard fcntl(3, F_GETFD) >= 0 else { __labrunFail(70, "no channel on fd 3") }
+            _ = fcntl(3, F_SETFD, FD_CLOEXEC)
             dup2(2, 1)
-            return fd
+            return 3
         }()
 
-        private func __emit(_ record: [String: Any]) {
-            guard let json = try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]) else { return }
-            var line = Array((__config.secret + " ").utf8) + Array(json) + [10]
+        private func __send(_ bytes: [UInt8]) {
             var off = 0
-            while off < line.count {
-                let n = line[off...].withUnsafeMutableBytes { write(__channel, $0.baseAddress!, $0.count) }
+            while off < bytes.count {
+                let n = bytes[off...].withUnsafeBytes { write(__channel, $0.baseAddress!, $0.count) }
+                if n < 0 && errno == EINTR { continue }
                 if n <= 0 { return }
                 off += n
             }
+        }
+
+        private func __json(_ record: [String: Any]) -> [UInt8] {
+            (try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys])).map { Array($0) } ?? []
+        }
+
+        /// Records that decide the result: kept here until the test is over, then signed.
+        private var __records: [[UInt8]] = []
+
+        private func __record(_ record: [String: Any]) {
+            let json = __json(record)
+            __send(Array("u ".utf8) + json + [10])   // informational (messages of a crashed test); never a pass
+            __records.append(json)
         }
 
         // CPU-time budget: SIGXCPU at the soft limit (reported as a timeout), SIGKILL 2 s later.
@@ -90,47 +101,122 @@ enum HarnessSource {
             var rl = rlimit(rlim_cur: rlim_t(cpu), rlim_max: rlim_t(cpu + 2))
             _ = setrlimit(__rlimit_resource_t(RLIMIT_CPU.rawValue), &rl)
         }
-
-        // 3. Drop privileges (root only): the test runs as an unprivileged user that cannot read the graded sources.
-        //    After setuid the process is not dumpable, so /proc/self/exe becomes unreadable: resolve Bundle.main first.
         _ = Bundle.main
         _ = ProcessInfo.processInfo.processName
-        if __config.uid != nil, let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "unshare") {
-            // No network for code under test (a new, empty network namespace; needs CAP_SYS_ADMIN, else skipped).
-            typealias Unshare = @convention(c) (Int32) -> Int32
-            _ = unsafeBitCast(sym, to: Unshare.self)(0x4000_0000 /* CLONE_NEWNET */)
-        }
-        if let gid = __config.gid {
-            guard setgroups(0, nil) == 0, setgid(gid) == 0 else { __labrunFail(71, "cannot drop group privileges") }
-        }
-        if let uid = __config.uid {
-            guard setuid(uid) == 0, getuid() == uid, geteuid() == uid else { __labrunFail(71, "cannot drop privileges") }
+
+        // A stack overflow says so: a SIGSEGV handler on its own stack recognises faults next to the stack's end.
+        nonisolated(unsafe) private var __stackLow: UInt = 0
+        /// A /proc file (its size reads as 0, so Foundation's readers may return nothing).
+        private func __readProcFile(_ path: String) -> String? {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return nil }
+            defer { close(fd) }
+            var out: [UInt8] = [], buf = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = read(fd, &buf, buf.count)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                out += buf[0..<n]
+            }
+            return String(decoding: out, as: UTF8.self)
         }
 
-        // 4. One test, observed. Only events of the graded test's own class count: student code could define and run
+        private func __installStackOverflowReport() {
+            // The main thread's stack: the top of the [stack] mapping, grown down to at most RLIMIT_STACK.
+            guard let maps = __readProcFile("/proc/self/maps"),
+                  let line = maps.split(separator: "\\n").first(where: { $0.hasSuffix("[stack]") }),
+                  let high = UInt(line.split(separator: " ")[0].split(separator: "-")[1], radix: 16) else { return }
+            var rl = rlimit()
+            getrlimit(__rlimit_resource_t(RLIMIT_STACK.rawValue), &rl)
+            let size = rl.rlim_cur > 1 << 32 ? UInt(8 << 20) : UInt(rl.rlim_cur)
+            __stackLow = high - size
+            var alt = stack_t(ss_sp: malloc(256 << 10), ss_flags: 0, ss_size: 256 << 10)
+            sigaltstack(&alt, nil)
+            var sa = sigaction()
+            sa.__sigaction_handler.sa_sigaction = { _, info, _ in
+                let a = UInt(bitPattern: info?.pointee._sifields._sigfault.si_addr)
+                if a &+ (4 << 20) >= __stackLow && a < __stackLow &+ (64 << 10) {   // in or just below the stack's guard gap
+                    let m: StaticString = "\\n\(stackOverflowMarker)\\n"
+                    _ = write(2, m.utf8Start, m.utf8CodeUnitCount)
+                }
+            }
+            sa.sa_flags = Int32(SA_SIGINFO) | Int32(SA_ONSTACK) | Int32(bitPattern: UInt32(SA_RESETHAND))
+            sigaction(SIGSEGV, &sa, nil)
+        }
+        __installStackOverflowReport()
+
+        /// 4. The end: nothing of the submission may still run, then the token, the signed records, `_exit`.
+        private func __seal() -> Never {
+            fflush(stdout)
+            fflush(stderr)
+            var all = sigset_t()
+            sigfillset(&all)
+            pthread_sigmask(SIG_SETMASK, &all, nil)
+            for sig in 1..<65 where sig != SIGKILL && sig != SIGSTOP { signal(Int32(sig), SIG_DFL) }
+            alarm(0)
+            var zero = itimerval()
+            for which in [ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF] { setitimer(__itimer_which_t(which.rawValue), &zero, nil) }
+            // Other threads: only libdispatch's idle pool workers (XCTest and Foundation start them; named by
+            // libdispatch, "com.apple.root.*-qos*"; submissions cannot use Dispatch) may remain, asleep.
+            func otherThreads() -> [String] {
+                let tasks = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []).filter { $0 != "\\(getpid())" }
+                return tasks.compactMap { tid -> String? in
+                    let name = (__readProcFile("/proc/self/task/\\(tid)/comm") ?? "?").trimmingCharacters(in: .whitespacesAndNewlines)
+                    let stat = __readProcFile("/proc/self/task/\\(tid)/stat") ?? ""
+                    let state = stat.split(separator: ")").last?.split(separator: " ").first ?? "?"
+                    return name.contains("qos") && state == "S" ? nil : name
+                }
+            }
+            var others = otherThreads()
+            for _ in 0..<100 where !others.isEmpty {   // a pool worker finishing its last item: give it 0.5 s to park
+                usleep(5_000)
+                others = otherThreads()
+            }
+            guard others.isEmpty else {
+                __labrunFail(73, "other threads still running at the end of the test (\\(others.joined(separator: ", "))): no result")
+            }
+            if getpid() == 2 {   // under the PID namespace's init: it and we must be all there is
+                let others = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { $0.first?.isNumber == true && $0 != "1" && $0 != "2" }
+                guard others.isEmpty else { __labrunFail(73, "other processes still running at the end of the test: no result") }
+            }
+            __send(Array("token?\\n".utf8))
+            var reply: [UInt8] = []
+            var byte: UInt8 = 0
+            var pfd = pollfd(fd: __channel, events: Int16(POLLIN), revents: 0)
+            while reply.count < 200, poll(&pfd, 1, 10_000) > 0, read(__channel, &byte, 1) == 1, byte != 10 { reply.append(byte) }
+            let text = String(decoding: reply, as: UTF8.self)
+            guard text.hasPrefix("token ") else { __labrunFail(74, "the grader refused the token (it was asked for before)") }
+            let token = Array(text.dropFirst(6).utf8)
+            for r in __records { __send(token + [32] + r + [10]) }
+            _exit(0)
+        }
+
+        // 3. One test, observed. Only events of the graded test's own class count: student code could define and run
         //    an XCTestCase of its own with the same name, but not of this module's class.
+
         private final class __LabrunObserver: NSObject, XCTestObservation {
             let expected: XCTestCase.Type
             init(_ expected: XCTestCase.Type) { self.expected = expected }
             var failures = 0
             func testCaseWillStart(_ testCase: XCTestCase) {
                 guard type(of: testCase) == expected else { return }
-                __emit(["event": "start", "test": testCase.name])
+                __record(["event": "start", "test": testCase.name])
             }
             func testCase(_ testCase: XCTestCase, didFailWithDescription description: String, inFile filePath: String?, atLine lineNumber: Int) {
                 guard type(of: testCase) == expected else { return }
                 failures += 1
                 guard failures <= 20 else { return }
-                __emit(["event": "fail", "test": testCase.name, "message": String(description.prefix(4000)),
+                __record(["event": "fail", "test": testCase.name, "message": String(description.prefix(4000)),
                         "file": ((filePath ?? "") as NSString).lastPathComponent, "line": lineNumber])
             }
             func testCaseDidFinish(_ testCase: XCTestCase) {
                 guard type(of: testCase) == expected else { return }
                 let run = testCase.testRun
-                __emit(["event": "finish", "test": testCase.name, "succeeded": run?.hasSucceeded ?? false,
+                __record(["event": "finish", "test": testCase.name, "succeeded": run?.hasSucceeded ?? false,
                         "skipped": run?.hasBeenSkipped ?? false, "failures": run?.totalFailureCount ?? -1,
                         "seconds": run?.testDuration ?? 0])
             }
+            func testBundleDidFinish(_ testBundle: Bundle) { __seal() }
         }
 
         private let __tests: [String: (XCTestCase.Type, () -> XCTestCaseEntry)] = [

@@ -2,18 +2,25 @@ import Foundation
 import LabDisplay
 
 extension GradeReport {
-    /// What a student may see at `now`: tests whose visibility does not allow it are removed (not blanked), and
-    /// the held-back points are summarised in `notes`. Diagnostics never mention hidden files' contents.
+    /// What a student may see at `now`: tests whose visibility does not allow it are removed (not blanked), the
+    /// score is out of the points shown, and the held-back points are one note without any test name
+    /// ("9 more points are checked after the due date"). Diagnostics never mention hidden files' contents.
     public func studentView(now: Date = Date(), due: Date?, published: Bool) -> GradeReport {
         var r = self
         let shown = tests.filter { $0.visibility.shownToStudent(now: now, due: due, published: published) }
-        let held = tests.count - shown.count
-        r.tests = shown
-        (r.score, r.maxScore) = Scoring.total(shown)
-        if held > 0 {
-            let pts = tests.filter { t in !shown.contains { $0.id == t.id } }.reduce(0) { $0 + $1.maxScore }
-            r.notes.append("\(held) more test\(held == 1 ? "" : "s") (\(formatPoints(pts)) points) will be shown after the due date or when grades are published; the score above counts only the tests shown.")
+        let heldBack = tests.filter { !$0.visibility.shownToStudent(now: now, due: due, published: published) }
+        let answersShown = Visibility.afterDueDate.shownToStudent(now: now, due: due, published: published)
+        r.tests = shown.map { t in
+            var t = t
+            if answersShown, let a = t.hintAfterDueDate { t.hint = t.hint.map { $0 + "\n" + a } ?? a }
+            t.hintAfterDueDate = nil
+            return t
         }
+        (r.score, r.maxScore) = Scoring.total(shown)
+        let later = heldBack.filter { $0.visibility != .afterPublished }.reduce(0) { $0 + $1.maxScore }
+        let published = heldBack.filter { $0.visibility == .afterPublished }.reduce(0) { $0 + $1.maxScore }
+        if later > 0 { r.notes.append("\(formatPoints(later)) more point\(later == 1 ? " is" : "s are") checked after the due date (the score above is out of the \(formatPoints(r.maxScore)) points shown here).") }
+        if published > 0 { r.notes.append("\(formatPoints(published)) more point\(published == 1 ? " is" : "s are") shown when grades are published.") }
         return r
     }
 }
@@ -137,6 +144,7 @@ public enum TerminalFormat {
             for t in bad {
                 s += "  \(t.name) — \(t.status.label)\n" + indent(t.message, 4) + "\n"
                 if let h = t.hint { s += "    Hint: \(h)\n" }
+                if let h = t.hintAfterDueDate { s += "    Hint after the due date: \(h)\n" }
                 if !t.output.isEmpty { s += "    Output:\n" + indent(String(t.output.prefix(600)), 6) + "\n" }
             }
         }

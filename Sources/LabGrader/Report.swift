@@ -35,6 +35,8 @@ public struct TestResult: Codable, Sendable, Equatable {
     /// What the test printed (student output), capped.
     public var output: String
     public var hint: String?
+    /// The hint that gives the answer away (`hint_after_due_date`); removed from student views before the due date.
+    public var hintAfterDueDate: String?
     public var seconds: Double
     /// The test's body (Exercism's `test_code`); empty for tests whose source is hidden.
     public var testCode: String
@@ -51,7 +53,7 @@ public struct GradeReport: Codable, Sendable, Equatable {
     public var title: String?
     /// The submission's folder name (the student id in batch mode).
     public var submission: String
-    /// The exercises compiled as submitted (false: some files were replaced by stubs, see `diagnostics`).
+    /// Every exercise compiled as submitted (false: see `diagnostics` and `notes`).
     public var buildOK: Bool
     /// Compiler errors in the student's files, paths reduced to file names.
     public var diagnostics: [BuildDiagnostic]

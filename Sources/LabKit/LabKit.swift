@@ -3,3 +3,4 @@
 @_exported import LabNN
 @_exported import LabText
 @_exported import LabDisplay
+@_exported import LabZoo

@@ -32,6 +32,9 @@ public final class AdamW: Optimizer {
 
     public init(_ groups: [ParamGroup], lr: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999), eps: Float = 1e-8,
                 weightDecay: Float = 0.01) {
+        check(betas.0 >= 0 && betas.0 < 1 && betas.1 >= 0 && betas.1 < 1,
+              "AdamW: betas (\(betas.0), \(betas.1)) must each be in [0, 1) (PyTorch's default is (0.9, 0.999))")
+        check(eps >= 0 && eps.isFinite, "AdamW: eps \(eps) must be a finite number ≥ 0")
         self.betas = betas
         self.eps = eps
         super.init(groups, learningRate: lr, weightDecay: weightDecay)
@@ -47,8 +50,8 @@ public final class AdamW: Optimizer {
 
     /// Replaces the state of `parameter` (copies the moments; used when loading a checkpoint).
     public func setState(for parameter: Tensor, expAvg: Tensor, expAvgSq: Tensor, step: Int) {
-        precondition(expAvg.shape == parameter.shape && expAvgSq.shape == parameter.shape,
-                     "AdamW.setState: moments of \(expAvg.shape) for a parameter of \(parameter.shape)")
+        check(expAvg.shape == parameter.shape && expAvgSq.shape == parameter.shape,
+              "AdamW.setState: moments of shape \(expAvg.shape) and \(expAvgSq.shape) for a parameter of shape \(parameter.shape)")
         states[ObjectIdentifier(parameter)] = AdamWState(expAvg: expAvg.clone(), expAvgSq: expAvgSq.clone(), step: step)
     }
 

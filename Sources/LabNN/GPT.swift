@@ -57,9 +57,16 @@ open class GPT: Module {
     /// Logits for every position and, with `targets`, the mean cross-entropy (targets == -1 are ignored).
     /// idx, targets: (B, T) int32 with T ≤ blockSize.
     public func forward(_ idx: Tensor, targets: Tensor?) -> (logits: Tensor, loss: Tensor?) {
-        precondition(idx.ndim == 2, "GPT: idx must be (B, T) token ids, got shape \(idx.shape)")
+        check(idx.ndim == 2 && idx.dtype == .int32,
+              "GPT: idx must be (B, T) int32 token ids (Tensor(ints:shape:)), got \(idx.dtype) of shape \(idx.shape)")
         let (B, T) = (idx.shape[0], idx.shape[1])
-        precondition(T <= config.blockSize, "GPT: sequence length \(T) exceeds blockSize \(config.blockSize)")
+        check(T <= config.blockSize,
+              "GPT: the input has T = \(T) tokens (idx \(idx.shape)) but the model's context is blockSize = \(config.blockSize); crop it to the last \(config.blockSize) tokens first")
+        check(T > 0, "GPT: the input idx \(idx.shape) has no tokens (T = 0)")
+        if let targets {
+            check(targets.count == B * T && targets.dtype == .int32,
+                  "GPT: targets must be (B, T) int32 like idx \(idx.shape), got \(targets.dtype) of shape \(targets.shape)")
+        }
         let pos = Tensor.arange(T)                                     // (T)
         let tok_emb = transformer.wte(idx)                             // (B, T, C)
         let pos_emb = transformer.wpe(pos)                             // (T, C)

@@ -25,7 +25,11 @@ public struct GPTConfig: Sendable, Equatable {
 
     public init(vocabSize: Int, blockSize: Int, nLayer: Int, nHead: Int, nEmbd: Int, dropout: Float = 0,
                 bias: Bool = true, tieWeights: Bool = false, gelu: GELUApproximation = .none, layerNormEps: Float = 1e-5) {
-        precondition(nEmbd % nHead == 0, "GPTConfig: nEmbd \(nEmbd) is not a multiple of nHead \(nHead)")
+        check(vocabSize > 0 && blockSize > 0 && nLayer >= 0 && nEmbd > 0,
+              "GPTConfig: vocabSize \(vocabSize), blockSize \(blockSize), nEmbd \(nEmbd) must be positive and nLayer \(nLayer) not negative")
+        check(nHead > 0 && nEmbd % nHead == 0,
+              "GPTConfig: nEmbd \(nEmbd) is not a multiple of nHead \(nHead) (each head gets nEmbd / nHead channels); nHead could be \(GPTConfig.headCounts(nEmbd))")
+        check(dropout >= 0 && dropout < 1, "GPTConfig: dropout \(dropout) is not a probability in [0, 1)")
         self.vocabSize = vocabSize
         self.blockSize = blockSize
         self.nLayer = nLayer
@@ -36,6 +40,13 @@ public struct GPTConfig: Sendable, Equatable {
         self.tieWeights = tieWeights
         self.gelu = gelu
         self.layerNormEps = layerNormEps
+    }
+
+    /// Head counts that divide `nEmbd` evenly, for the error message ("1, 2, 3, 4, 6, 8, 12, ...").
+    static func headCounts(_ nEmbd: Int) -> String {
+        guard nEmbd > 0 else { return "none (nEmbd must be positive)" }
+        let d = (1...min(nEmbd, 64)).filter { nEmbd % $0 == 0 }
+        return d.prefix(8).map(String.init).joined(separator: ", ") + (d.count > 8 ? ", ..." : "")
     }
 
     /// GPT-2 small (124M with tied weights): V 50257, T 1024, 12 layers, 12 heads, 768 dims, tanh GELU.

@@ -16,9 +16,12 @@ import LabTensor
 /// PyTorch (nanoGPT): `model.generate(idx, max_new_tokens=200, temperature=0.8, top_k=40)`.
 public func generate(_ model: Module, _ idx: Tensor, maxNewTokens: Int, temperature: Float = 1,
                      topK: Int? = nil, topP: Float? = nil, blockSize: Int? = nil) -> Tensor {
-    precondition(idx.ndim == 2 && idx.dtype == .int32, "generate: idx must be (B, T) int32 token ids, got \(idx.shape)")
+    check(idx.ndim == 2 && idx.dtype == .int32 && idx.shape[1] > 0,
+          "generate: idx must be (B, T) int32 token ids with T ≥ 1 (Tensor(ints: ids, shape: [1, ids.count])), got \(idx.dtype) of shape \(idx.shape)")
+    check(maxNewTokens >= 0 && temperature >= 0 && temperature.isFinite && (topK ?? 1) > 0 && (topP.map { $0 > 0 && $0 <= 1 } ?? true),
+          "generate: maxNewTokens \(maxNewTokens) ≥ 0, temperature \(temperature) ≥ 0, topK \(topK.map(String.init) ?? "nil") ≥ 1, topP \(topP.map { "\($0)" } ?? "nil") in (0, 1] required")
     guard let blockSize = blockSize ?? (model as? GPT)?.config.blockSize else {
-        preconditionFailure("generate: pass blockSize: for a model that is not a GPT")
+        fail("generate: a \(type(of: model)) is not a GPT, so pass its context length: generate(model, idx, maxNewTokens: n, blockSize: 128)")
     }
     let B = idx.shape[0]
     let all = idx.ints

@@ -22,7 +22,9 @@ open class LayerNorm: Module {
     }
 
     open override func forward(_ x: Tensor) -> Tensor {
-        layerNorm(x, weight, bias, eps: eps)
+        check(x.shape.last == weight.count,
+              "LayerNorm(\(weight.count)): input \(x.shape) has \(x.shape.last.map(String.init) ?? "no") features in its last dimension, expected \(weight.count)")
+        return layerNorm(x, weight, bias, eps: eps)
     }
 }
 
@@ -34,7 +36,11 @@ open class LayerNorm: Module {
 /// PyTorch: `nn.Dropout(0.1)`.
 open class Dropout: Module {
     public let p: Float
-    public init(_ p: Float = 0.5) { self.p = p; super.init() }
+    public init(_ p: Float = 0.5) {
+        check(p >= 0 && p < 1, "Dropout(\(p)): p is not a probability in [0, 1)")
+        self.p = p
+        super.init()
+    }
     open override func forward(_ x: Tensor) -> Tensor {
         p == 0 || !training ? x : dropout(x, p: p, training: true)
     }

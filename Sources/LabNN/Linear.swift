@@ -46,6 +46,7 @@ open class Linear: Module {
     public var bias: Tensor?      // (out)
 
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true) {
+        check(inFeatures > 0 && outFeatures > 0, "Linear(\(inFeatures), \(outFeatures)): both sizes must be positive")
         let bound = 1 / Float(inFeatures).squareRoot()
         switch parameterInit {
         case .pytorch:
@@ -65,7 +66,9 @@ open class Linear: Module {
     ///
     /// PyTorch: `lm_head.weight = wte.weight`.
     public init(weight: Tensor, bias: Tensor? = nil) {
-        precondition(weight.ndim == 2 && (bias == nil || bias!.shape == [weight.shape[0]]), "Linear: weight (out, in), bias (out)")
+        check(weight.ndim == 2, "Linear(weight:): weight must be (out, in), got shape \(weight.shape)")
+        check(bias == nil || bias!.shape == [weight.shape[0]],
+              "Linear(weight:bias:): bias must be (out) = [\(weight.shape[0])] for weight \(weight.shape), got \(bias!.shape)")
         self.weight = weight
         self.bias = bias
         super.init()
@@ -79,6 +82,8 @@ open class Linear: Module {
     public internal(set) var lora: LoraLayer?
 
     open override func forward(_ x: Tensor) -> Tensor {
+        check(x.ndim >= 1 && x.shape.last == inFeatures,
+              "Linear(in \(inFeatures), out \(outFeatures)): input \(x.shape) has \(x.shape.last.map(String.init) ?? "no") features in its last dimension, expected \(inFeatures)")
         let y = linear(x, weight, bias)   // (..., in) -> (..., out)
         guard let lora, !lora.merged else { return y }
         return y + lora(x)                // + s · B A dropout(x): dropout on the adapter's branch only
@@ -100,6 +105,7 @@ open class Embedding: Module {
     public var weight: Tensor     // (num, dim)
 
     public init(_ numEmbeddings: Int, _ embeddingDim: Int) {
+        check(numEmbeddings > 0 && embeddingDim > 0, "Embedding(\(numEmbeddings), \(embeddingDim)): both sizes must be positive")
         switch parameterInit {
         case .pytorch: weight = Tensor.randn([numEmbeddings, embeddingDim], std: 1, requiresGrad: true)
         case .zeros: weight = Tensor.zeros([numEmbeddings, embeddingDim], requiresGrad: true)
@@ -109,7 +115,13 @@ open class Embedding: Module {
     }
 
     open override func forward(_ ids: Tensor) -> Tensor {
-        embedding(ids, weight)    // (...) -> (..., dim)
+        let (num, dim) = (weight.shape[0], weight.shape[1])
+        check(ids.dtype == .int32, "Embedding(\(num), \(dim)): ids must be int32 token ids (Tensor(ints:)), got \(ids.dtype) of shape \(ids.shape)")
+        let values = ids.ints
+        if let bad = values.firstIndex(where: { $0 < 0 || $0 >= num }) {
+            fail("Embedding(\(num), \(dim)): id \(values[bad]) at flat position \(bad) of ids \(ids.shape) is out of range 0..<\(num) (is the vocabulary larger than the embedding table?)")
+        }
+        return embedding(ids, weight)    // (...) -> (..., dim)
     }
 }
 

@@ -149,7 +149,13 @@ open class Module {
             let missing = names.subtracting(dict.keys).sorted()
             let unexpected = Set(dict.keys).subtracting(names).sorted()
             if !missing.isEmpty || !unexpected.isEmpty {
-                throw StateDictError("loadStateDict: missing keys \(missing), unexpected keys \(unexpected)")
+                func list(_ names: [String]) -> String {
+                    names.prefix(6).joined(separator: ", ") + (names.count > 6 ? " and \(names.count - 6) more" : "")
+                }
+                var parts: [String] = []
+                if !missing.isEmpty { parts.append("\(missing.count) missing (in the model, not in the state dict): \(list(missing))") }
+                if !unexpected.isEmpty { parts.append("\(unexpected.count) unexpected (in the state dict, not in the model): \(list(unexpected))") }
+                throw StateDictError("loadStateDict: the names do not match; " + parts.joined(separator: "; "))
             }
         }
         for (name, p) in own {
@@ -168,7 +174,7 @@ public struct StateDictError: Error, CustomStringConvertible {
 /// Copies `src` into `dst` in place (same shape required).
 func copyValues(from src: Tensor, into dst: Tensor, name: String) throws {
     guard src.shape == dst.shape else {
-        throw StateDictError("'\(name)': shape \(src.shape) in the state dict, \(dst.shape) in the model")
+        throw StateDictError("loadStateDict: '\(name)' has shape \(src.shape) in the state dict but \(dst.shape) in the model (another config?)")
     }
     let values = src.dtype == .float32 ? src : Tensor(src.scalars, shape: src.shape)
     values.withUnsafeFloats { s, n in dst.withUnsafeMutableFloats { d, _ in d.update(from: s, count: n) } }

@@ -36,9 +36,13 @@ open class Optimizer {
 
     public init(_ groups: [ParamGroup], learningRate: Float, weightDecay: Float) {
         var seen = Set<ObjectIdentifier>()
-        for g in groups { for p in g.parameters {
-            precondition(seen.insert(ObjectIdentifier(p)).inserted, "optimizer: a parameter appears in more than one group")
+        for (gi, g) in groups.enumerated() { for p in g.parameters {
+            check(seen.insert(ObjectIdentifier(p)).inserted,
+                  "optimizer: a parameter of shape \(p.shape) appears twice (again in group \(gi)); pass each tensor once (model.parameters() lists a tied weight once)")
         } }
+        check(!seen.isEmpty, "optimizer: got an empty parameter list (\(groups.count) groups); pass model.parameters() after the model is built")
+        check(learningRate.isFinite && learningRate >= 0, "optimizer: learning rate \(learningRate) must be a finite number ≥ 0")
+        check(weightDecay.isFinite && weightDecay >= 0, "optimizer: weight decay \(weightDecay) must be a finite number ≥ 0")
         paramGroups = groups
         self.learningRate = learningRate
         self.weightDecay = weightDecay
@@ -62,7 +66,7 @@ open class Optimizer {
             let wd = g.weightDecay ?? weightDecay
             for p in g.parameters {
                 guard p.requiresGrad, let grad = p.grad else { continue }
-                precondition(grad.count == p.count, "optimizer: gradient of \(grad.shape) for a parameter of \(p.shape)")
+                check(grad.count == p.count, "optimizer.step: gradient of shape \(grad.shape) for a parameter of shape \(p.shape)")
                 p.withUnsafeMutableFloats { pp, n in grad.withUnsafeFloats { gp, _ in body(p, pp, gp, n, wd) } }
             }
         }
@@ -80,6 +84,7 @@ open class Optimizer {
 /// PyTorch: `torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)`.
 @discardableResult
 public func clipGradNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
+    check(maxNorm > 0 && maxNorm.isFinite, "clipGradNorm: maxNorm \(maxNorm) must be a positive number (1.0 in the course)")
     var seenParams = Set<ObjectIdentifier>(), seenGrads = Set<ObjectIdentifier>()
     let params = parameters.filter { seenParams.insert(ObjectIdentifier($0)).inserted }     // a tied weight counts once
     var total: Double = 0

@@ -76,6 +76,11 @@ func readGPT2Config(_ path: String) throws -> GPTConfig {
     case "gelu": gelu = .none
     default: throw SafetensorsError(path, "unsupported activation_function '\(activation)' (GPT-2 uses gelu_new)")
     }
+    let (nEmbd, nHead) = (try int("n_embd"), try int("n_head"))
+    guard nHead > 0, nEmbd % nHead == 0 else {
+        throw SafetensorsError(path, "n_embd \(nEmbd) is not a multiple of n_head \(nHead) (each head gets n_embd / n_head channels)")
+    }
+    for k in ["vocab_size", "n_layer"] where try int(k) <= 0 { throw SafetensorsError(path, "\(k) must be positive") }
     return GPTConfig(vocabSize: try int("vocab_size"), blockSize: try int("n_positions", "n_ctx"), nLayer: try int("n_layer"),
                      nHead: try int("n_head"), nEmbd: try int("n_embd"),
                      dropout: (j["resid_pdrop"] as? NSNumber)?.floatValue ?? 0.1, bias: true,

@@ -13,6 +13,7 @@ public final class SGD: Optimizer {
     private var buffers: [ObjectIdentifier: Tensor] = [:]
 
     public init(_ groups: [ParamGroup], lr: Float, momentum: Float = 0, weightDecay: Float = 0) {
+        check(momentum >= 0 && momentum < 1, "SGD: momentum \(momentum) must be in [0, 1)")
         self.momentum = momentum
         super.init(groups, learningRate: lr, weightDecay: weightDecay)
     }

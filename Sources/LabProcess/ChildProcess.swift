@@ -1,5 +1,8 @@
 // Child processes with a wall-clock timeout, a process group, output caps, rlimits and exit decoding.
 //
+// With `containment` set, the child is started by labcontain_spawn instead (Containment.swift, CLabContain):
+// namespaces, private mounts, a test identity and a cgroup, all applied before the target program runs.
+//
 // The child is started with posix_spawn in a new process group (POSIX_SPAWN_SETPGROUP), so a timeout or a
 // watchdog kills it together with every process it started (kill(-pgid, SIGKILL)). Resource limits are applied
 // in the child before the target program runs by exec'ing through util-linux `prlimit`, which calls
@@ -8,6 +11,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CLabContain
 
 /// Resource limits applied to the child (and inherited by its children) before the target program starts.
 public struct ResourceLimits: Sendable, Equatable {
@@ -114,6 +118,12 @@ public struct ChildResult: Sendable {
     public var killReason: String?
     /// Wall time from spawn to exit, in seconds.
     public var duration: Double
+    /// Contained child: the cgroup's OOM killer ended a member (the tree's memory limit was reached).
+    public var memoryLimitHit = false
+    /// Contained child: the tree's peak memory in bytes, when the cgroup reports it.
+    public var peakMemoryBytes: Int?
+    /// Lines the child wrote on the channel (fd 3), in order.
+    public var channelLines: [String] = []
 
     public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
     public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
@@ -159,8 +169,14 @@ public struct ChildProcess: Sendable {
     /// Bytes kept per stream (stdout, stderr); beyond that output is drained and dropped (`*Truncated`).
     public var outputLimit: Int = 16 << 20
     public var limits: ResourceLimits = .none
-    /// A file to read stdin from; `nil` gives `/dev/null`.
+    /// A file to read stdin from; `nil` gives `/dev/null` (unless `stdinData`).
     public var stdinPath: String?
+    /// Bytes the child reads on stdin, through a pipe (then EOF); no file is involved.
+    public var stdinData: [UInt8]?
+    /// Give the child a private two-way channel as fd 3 (a Unix socket: it cannot be reopened through /proc).
+    public var channel = false
+    /// Namespaces, private mounts, identity and a cgroup for the child's whole tree (nil: a process group only).
+    public var containment: Containment?
 
     public init(_ executable: String, _ arguments: [String] = []) {
         self.executable = executable
@@ -176,28 +192,32 @@ public struct ChildProcess: Sendable {
     ///     (it is reported in `killReason`), `nil` to continue.
     /// - Throws: `ChildProcessError` if the child cannot be started.
     public func run(onOutput: ((OutputStream, ArraySlice<UInt8>) -> Void)? = nil,
+                    onChannelLine: ((String) -> String?)? = nil,
                     watchdog: (() -> String?)? = nil) throws -> ChildResult {
+        if containment != nil {
+            let support = ContainmentSupport.current
+            return try runContained(support: support, mountProc: support.privateProc, onOutput: onOutput,
+                                    onChannelLine: onChannelLine, watchdog: watchdog)
+        }
         var argv = [try resolveExecutable(executable)] + arguments
         if !limits.isEmpty {
             argv = ["/usr/bin/prlimit"] + limits.prlimitArguments + ["--"] + argv
         }
-        let envList: [String]
-        if let environment {
-            envList = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        } else {
-            envList = currentEnvironment()
-        }
+        let envList = environmentList()
 
         var outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
         guard GNU.pipe2(&outPipe, O_CLOEXEC) == 0 else { throw ChildProcessError.systemCall("pipe", errno) }
         guard GNU.pipe2(&errPipe, O_CLOEXEC) == 0 else { throw ChildProcessError.systemCall("pipe", errno) }
+        let (stdinFd, stdinWriter) = try openStdin()
+        let (channelParent, channelChild) = try openChannel()
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, stdinPath ?? "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, stdinFd, 0)
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        if channelChild >= 0 { posix_spawn_file_actions_adddup2(&actions, channelChild, 3) }
         if let dir = workingDirectory {
             guard access(dir, X_OK) == 0 else { throw ChildProcessError.systemCall("chdir \(dir)", errno) }
             _ = GNU.addchdir(&actions, dir)
@@ -226,26 +246,153 @@ public struct ChildProcess: Sendable {
         }
         close(outPipe[1])
         close(errPipe[1])
+        close(stdinFd)
+        if channelChild >= 0 { close(channelChild) }
         guard rc == 0 else {
             close(outPipe[0]); close(errPipe[0])
+            if stdinWriter >= 0 { close(stdinWriter) }
+            if channelParent >= 0 { close(channelParent) }
             throw ChildProcessError.spawnFailed(argv[0], rc)
         }
         ChildRegistry.add(pid)
         defer { ChildRegistry.remove(pid) }
+        feedStdin(stdinWriter)
+        var status: Int32 = 0
+        var result = supervise(pid: pid, start: start, out: outPipe[0], err: errPipe[0], channel: channelParent,
+                               onOutput: onOutput, onChannelLine: onChannelLine, watchdog: watchdog,
+                               killTree: { kill(-pid, SIGKILL) }, status: &status)
+        result.termination = Termination(waitStatus: status)
+        return result
+    }
 
+    /// The contained path of `run` (also used by the probe).
+    func runContained(support: ContainmentSupport, mountProc: Bool,
+                      onOutput: ((OutputStream, ArraySlice<UInt8>) -> Void)? = nil,
+                      onChannelLine: ((String) -> String?)? = nil,
+                      watchdog: (() -> String?)? = nil) throws -> ChildResult {
+        let box = containment ?? Containment()
+        let argv = [try resolveExecutable(executable)] + arguments
+        var outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
+        guard GNU.pipe2(&outPipe, O_CLOEXEC) == 0 else { throw ChildProcessError.systemCall("pipe", errno) }
+        guard GNU.pipe2(&errPipe, O_CLOEXEC) == 0 else { throw ChildProcessError.systemCall("pipe", errno) }
+        let (stdinFd, stdinWriter) = try openStdin()
+        let (channelParent, channelChild) = try openChannel()
+        if let dir = workingDirectory, access(dir, X_OK) != 0 { throw ChildProcessError.systemCall("chdir \(dir)", errno) }
+        var cgroup: Cgroup?
+        if support.cgroups != nil, box.memoryBytes != nil || box.maxProcesses != nil {
+            cgroup = try Cgroup(memoryBytes: box.memoryBytes, maxProcesses: box.maxProcesses)
+        }
+        defer { cgroup?.remove() }
+        ChildRegistry.installSignalHandlers()
+        let start = monotonicNow()
+        let spawned: (pid: pid_t, statusFd: Int32)
+        do {
+            spawned = try spawnContained(box, support: support, mountProc: mountProc, argv: argv, env: environmentList(),
+                                         stdinFd: stdinFd, outFd: outPipe[1], errFd: errPipe[1], channelFd: channelChild, cgroup: cgroup)
+        } catch {
+            for fd in [outPipe[0], outPipe[1], errPipe[0], errPipe[1], stdinFd, stdinWriter, channelParent, channelChild] where fd >= 0 { close(fd) }
+            throw error
+        }
+        close(outPipe[1]); close(errPipe[1]); close(stdinFd)
+        if channelChild >= 0 { close(channelChild) }
+        let pid = spawned.pid
+        ChildRegistry.add(pid)
+        defer { ChildRegistry.remove(pid) }
+        feedStdin(stdinWriter)
+        var status: Int32 = 0
+        var result = supervise(pid: pid, start: start, out: outPipe[0], err: errPipe[0], channel: channelParent,
+                               onOutput: onOutput, onChannelLine: onChannelLine, watchdog: watchdog,
+                               killTree: { kill(pid, SIGKILL); kill(-pid, SIGKILL); cgroup?.killAll() }, status: &status)
+        // The init reports the target's own wait status; without it (the init was killed) its own status stands.
+        var target: Int32 = 0
+        let n = read(spawned.statusFd, &target, 4)
+        close(spawned.statusFd)
+        result.termination = Termination(waitStatus: n == 4 ? target : status)
+        if let g = cgroup {
+            result.memoryLimitHit = g.memoryLimitHit
+            result.peakMemoryBytes = g.peakMemoryBytes
+        }
+        return result
+    }
+
+    func environmentList() -> [String] {
+        if let environment { return environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" } }
+        return currentEnvironment()
+    }
+
+    /// The child's stdin: a pipe when `stdinData` is set (returns its write end too), else a file or /dev/null.
+    func openStdin() throws -> (child: Int32, writer: Int32) {
+        if stdinData != nil {
+            var p: [Int32] = [0, 0]
+            guard GNU.pipe2(&p, O_CLOEXEC) == 0 else { throw ChildProcessError.systemCall("pipe", errno) }
+            return (p[0], p[1])
+        }
+        let path = stdinPath ?? "/dev/null"
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ChildProcessError.systemCall("open \(path)", errno) }
+        return (fd, -1)
+    }
+
+    /// Writes `stdinData` and closes the pipe (the child sees EOF). The data is small (a run configuration).
+    func feedStdin(_ fd: Int32) {
+        guard fd >= 0 else { return }
+        let old = signal(SIGPIPE, SIG_IGN)
+        if let data = stdinData {
+            var off = 0
+            while off < data.count {
+                let n = data[off...].withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                off += n
+            }
+        }
+        close(fd)
+        signal(SIGPIPE, old)
+    }
+
+    func openChannel() throws -> (parent: Int32, child: Int32) {
+        guard channel else { return (-1, -1) }
+        var sv: [Int32] = [0, 0]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &sv) == 0 else {
+            throw ChildProcessError.systemCall("socketpair", errno)
+        }
+        return (sv[0], sv[1])
+    }
+
+    /// Reads output and the channel, enforces the timeout and the watchdog, reaps `pid`.
+    func supervise(pid: pid_t, start: Double, out: Int32, err: Int32, channel: Int32,
+                   onOutput: ((OutputStream, ArraySlice<UInt8>) -> Void)?, onChannelLine: ((String) -> String?)?,
+                   watchdog: (() -> String?)?, killTree: () -> Void, status: inout Int32) -> ChildResult {
+        let outPipe = [out], errPipe = [err]
         var result = ChildResult(termination: .exited(0), stdout: [], stderr: [], stdoutTruncated: false,
                                  stderrTruncated: false, timedOut: false, killReason: nil, duration: 0)
-        var open = [outPipe[0], errPipe[0]]
+        var open = [outPipe[0], errPipe[0]] + (channel >= 0 ? [channel] : [])
         for fd in open { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        var status: Int32 = 0
+        var pendingLine: [UInt8] = []
+        var channelBytes = 0
+        var channelLines: [String] = []
         var exited = false
         var killed = false
         var drainDeadline: Double? = nil
 
         func killGroup() {
-            kill(-pid, SIGKILL)
+            killTree()
             killed = true
+        }
+        func channelChunk(_ chunk: ArraySlice<UInt8>) {
+            channelBytes += chunk.count
+            guard channelBytes <= 8 << 20 else { return }   // a flooding child gets no more lines read
+            pendingLine += chunk
+            while let nl = pendingLine.firstIndex(of: 10) {
+                let line = String(decoding: pendingLine[..<nl], as: UTF8.self)
+                pendingLine.removeSubrange(...nl)
+                channelLines.append(line)
+                if let reply = onChannelLine?(line) {
+                    let bytes = Array(reply.utf8)
+                    _ = bytes.withUnsafeBytes { send(channel, $0.baseAddress!, $0.count, Int32(MSG_NOSIGNAL)) }
+                }
+            }
         }
 
         while !open.isEmpty || !exited {
@@ -258,7 +405,10 @@ public struct ChildProcess: Sendable {
                     let stream: OutputStream = p.fd == outPipe[0] ? .stdout : .stderr
                     while true {
                         let r = buffer.withUnsafeMutableBytes { read(p.fd, $0.baseAddress!, $0.count) }
-                        if r > 0 {
+                        if r > 0, p.fd == channel {
+                            channelChunk(buffer[0..<r])
+                            if r < buffer.count { break }
+                        } else if r > 0 {
                             let chunk = buffer[0..<r]
                             onOutput?(stream, chunk)
                             if stream == .stdout {
@@ -284,7 +434,7 @@ public struct ChildProcess: Sendable {
                     exited = true
                     result.duration = monotonicNow() - start
                     // Leftover members of the group (background grandchildren) would hold the pipes open.
-                    kill(-pid, SIGKILL)
+                    killTree()
                     drainDeadline = monotonicNow() + 2
                 }
             }
@@ -302,7 +452,7 @@ public struct ChildProcess: Sendable {
                 }
             }
         }
-        result.termination = Termination(waitStatus: status)
+        result.channelLines = channelLines
         return result
     }
 

@@ -11,11 +11,41 @@ struct Grade: ParsableCommand {
             Layout (see Labs/README.md): Solutions/<lab> (reference), Labs/<lab>/Exercises (stubs), \
             Tests/Graded/<lab>/grading.yml + *.swift (graded tests) + hidden/*.swift (hidden tests).
 
-            Each test runs in its own process with a wall-clock limit, a memory limit and an output cap; a test \
-            passes only when the harness receives its secret-tagged "finished without failures" record and the \
-            process exits cleanly. Statuses: passed, failed, not implemented, crashed, timed out, compile error. \
-            A file that does not compile is replaced by its stub so other tests still run. When run as root, \
-            student code runs as `nobody`.
+            Each test runs in its own process with a wall-clock limit, a CPU limit and an output cap. Statuses: \
+            passed, failed, not implemented, crashed, timed out, compile error. A file that does not compile is \
+            replaced by its stub so other tests still run.
+
+            Submissions: only the code between each exercise's `// BEGIN EXERCISE` and `// END EXERCISE` lines is \
+            taken from a submission (the rest comes from the course's stubs), checked against an allowlist (no \
+            imports, underscored attributes, unsafe pointers or C-level calls), and the built library may export \
+            only its own module's symbols and add no load-time constructors. Each test of exercise X runs against \
+            the student's code for X and the reference solutions for every other exercise (when Solutions/ is \
+            present), so a stubbed exercise costs only its own tests.
+
+            Containment (Linux; what is not available is printed once at the start): every test starts in new \
+            PID, mount, IPC, network and UTS namespaces (inside a user namespace when not root); as root it runs \
+            as an identity of its own (uid 61000 + slot, one per running test), set before exec, so nothing of \
+            the submission (not even load-time code in the exercises library) runs privileged. It sees private, \
+            empty /tmp, /var/tmp, /dev/shm; the course folder, the submissions, the build cache and the output \
+            are hidden; its working directory is the only place it can write. A cgroup per test (v2, else v1 \
+            memory+pids+freezer) limits the memory of its whole process tree and its number of processes, and \
+            kills the tree at the end; the tree dies with the grader (the namespace's init has PDEATHSIG). A \
+            later run removes cgroups and scratch folders a killed grader left. Each compile of a submission runs \
+            in its own cgroup and PID namespace with a time and memory budget (--compile-timeout): over it, the \
+            compiler is killed as a tree and the submission gets "took too long to compile".
+
+            Pass evidence: the run configuration (a pipe) holds nothing secret. The harness keeps the result \
+            records of the test in memory; when the test is over it blocks and resets all signal handlers, stops \
+            timers, checks that it is the only thread and (in the PID namespace) the only process, then asks the \
+            grader for a one-time token on a private socket (fd 3); the grader answers the first request only. \
+            A test passes only with the signed "finished without failures" record of the graded test's own class, \
+            exactly one token request, and a clean exit. This assumes that submitted code cannot make system \
+            calls or read and write memory directly (no imports, no unsafe pointers, no C symbols: the \
+            submission checks reject them), so it can reach the channel only as the harness does, and it cannot \
+            outlive the test inside the process (no threads, processes, handlers or timers left: checked).
+
+            As root, grading refuses to start when hidden tests or solutions are readable by the tests' \
+            identities and the machine has no mount namespaces to hide them (`chmod 700` them).
 
             Examples:
               labrun grade --lab 30            (your own Labs/30/Exercises)
@@ -76,6 +106,9 @@ struct Grade: ParsableCommand {
     @Flag(help: "Regrade submissions even if their files, tests and manifest are unchanged.")
     var force = false
 
+    @Option(help: "Seconds one compile of a submission may take (the compiler is killed as a tree after that).")
+    var compileTimeout: Double = 300
+
     enum ResultsFormat: String, ExpressibleByArgument, CaseIterable { case gradescope, exercism, junit }
 
     func run() throws {
@@ -94,8 +127,19 @@ struct Grade: ParsableCommand {
         let labID = try course.resolveLab(lab)
         let shardSpec = try shard.map(Shard.parse)
         var options = GradeOptions(toolchain: try GradeToolchain.locate())
+        guard compileTimeout > 0 else { throw GradeError.config("--compile-timeout must be positive") }
+        options.compileSeconds = compileTimeout
+        if let dir = submissions {
+            let subs = URL(fileURLWithPath: dir).standardizedFileURL
+            options.hiddenPaths = [subs.path] + [out.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+                ?? subs.deletingLastPathComponent().appendingPathComponent("\(subs.lastPathComponent)-graded").path]
+                + (gradebook.map { [URL(fileURLWithPath: $0).standardizedFileURL.deletingLastPathComponent().path] } ?? [])
+        }
         let grader = try Grader(course: course, lab: labID, options: options)
-        for w in grader.exposureWarnings() { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+        let exposure = grader.exposure()
+        for w in exposure.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+        if let e = exposure.errors.first { throw GradeError.config(e) }
+        for n in Grader.notEnforced { FileHandle.standardError.write(Data("note: not enforced here: \(n)\n".utf8)) }
 
         if selfCheck { return try runSelfCheck(course: course, grader: grader) }
 
@@ -142,7 +186,11 @@ struct Grade: ParsableCommand {
             if let path = results { try? atomicWrite(GradescopeFormat.harnessFailure(e.description), to: URL(fileURLWithPath: path)) }
             throw e
         }
-        print(TerminalFormat.render(report), terminator: "")
+        // Instructors (Solutions/ present) see every test; a student sees what their visibility allows, and no
+        // name of a test they may not see yet.
+        let instructor = course.hasSolutions(labID)
+        let shown = instructor ? report : report.studentView(due: single.lab.manifest.due, published: published)
+        print(TerminalFormat.render(shown), terminator: "")
         if let path = results {
             try atomicWrite(encode(report, format, manifest: single.lab.manifest), to: URL(fileURLWithPath: path))
             print("Results: \(path) (\(format.rawValue))")
@@ -158,7 +206,7 @@ struct Grade: ParsableCommand {
         switch f {
         case .gradescope: return try GradescopeFormat.encode(r)
         case .exercism: return try ExercismFormat.encode(r.studentView(due: manifest.due, published: published))
-        case .junit: return JUnitFormat.encode(r)
+        case .junit: return JUnitFormat.encode(r.studentView(due: manifest.due, published: published))
         }
     }
 

@@ -52,7 +52,7 @@ final class GradeEndToEndTests: XCTestCase {
                               "--html", course + "/feedback.html"])
         XCTAssertEqual(out.code, 0, out.stderr)
         XCTAssertTrue(out.stdout.contains("Score: 4/10 (40%)"), out.stdout)
-        XCTAssertTrue(out.stdout.contains("Stats.swift:7:28: error: cannot convert return expression of type 'Int' to return type 'Double'"), out.stdout)
+        XCTAssertTrue(out.stdout.contains("Stats.swift:8:28: error: cannot convert return expression of type 'Int' to return type 'Double'"), out.stdout)
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: course + "/results.json"))) as! [String: Any]
         XCTAssertEqual(json["score"] as? Double, 4)
         XCTAssertEqual((json["tests"] as? [[String: Any]])?.count, 7)
@@ -62,7 +62,9 @@ final class GradeEndToEndTests: XCTestCase {
 
         let junit = try labrun(["grade", course + "/subs/compile_error", "--course", course, "--results", course + "/r.xml", "--format", "junit"])
         XCTAssertEqual(junit.code, 0)
-        XCTAssertTrue(try String(contentsOfFile: course + "/r.xml", encoding: .utf8).contains("<error type=\"compile_error\""))
+        let xml = try String(contentsOfFile: course + "/r.xml", encoding: .utf8)
+        XCTAssertTrue(xml.contains("<error type=\"compile_error\""))
+        XCTAssertFalse(xml.contains("HiddenTests"), "JUnit is a student view: \(xml)")
     }
 
     func testBatchGradebookOverridesAndShards() throws {
@@ -100,6 +102,60 @@ final class GradeEndToEndTests: XCTestCase {
         XCTAssertTrue(m.stdout.contains("Merged 5 submissions from 2 gradebooks"), m.stdout)
         let merged = try labrun(["gradebook", "export", "--gradebook", course + "/merged.sqlite"])
         XCTAssertEqual(merged.stdout.split(separator: "\n").count, 6)
+    }
+
+    /// The language-level attacks of issue 11 (make_submissions.sh), graded by the real binary: each scores only
+    /// what its honest part earns.
+    func testLanguageLevelAttacksEarnOnlyTheirHonestPart() throws {
+        let expected = ["elf_ctor": 0.0, "cdecl_write": 0, "cdecl_in_region": 4, "memory_scan": 4, "class_lookup": 4,
+                        "xctassert_noop": 4, "always_equal": 7, "no_markers": 0, "forge_xctest": 4]
+        try makeSubmissions(course + "/subs", Array(expected.keys))
+        let out = try labrun(["grade", "--submissions", course + "/subs", "--course", course, "--jobs", "2", "--out", course + "/graded"])
+        XCTAssertEqual(out.code, 0, out.stdout + out.stderr)
+        for (kind, score) in expected {
+            let data = try XCTUnwrap(FileManager.default.contents(atPath: course + "/graded/\(kind)/report.json"), kind)
+            let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            XCTAssertEqual(json["score"] as? Double, score, "\(kind): \(String(decoding: data, as: UTF8.self).prefix(3000))")
+        }
+        // The forged ELF constructor never ran: nothing it prints is in any test's output.
+        let elf = try String(contentsOfFile: course + "/graded/elf_ctor/report.json", encoding: .utf8)
+        XCTAssertFalse(elf.contains("succeeded\\\":true"), elf)
+    }
+
+    /// A student's own copy (the hand-out: no Solutions/, no hidden tests): the terminal shows the score out of the
+    /// points they can see, what is checked later as a number of points, no hidden test's name and no instructor
+    /// warning.
+    func testStudentViewOfAHandOut() throws {
+        let handout = course + "-handout"
+        defer { try? FileManager.default.removeItem(atPath: handout) }
+        XCTAssertEqual(try labrun(["release", "--course", course, "--out", handout]).code, 0)
+        try makeSubmissions(course + "/subs", ["correct"])
+        for f in ["Stats.swift", "Counter.swift"] {
+            try? FileManager.default.removeItem(atPath: handout + "/Labs/1/Exercises/" + f)
+            try FileManager.default.copyItem(atPath: course + "/subs/correct/Exercises/" + f, toPath: handout + "/Labs/1/Exercises/" + f)
+        }
+        let out = try labrun(["grade", "--course", handout, "--lab", "1", "--results", handout + "/r.xml", "--format", "junit"])
+        XCTAssertEqual(out.code, 0, out.stdout + out.stderr)
+        XCTAssertTrue(out.stdout.contains("Score: 6/6 (100%)"), out.stdout)
+        XCTAssertTrue(out.stdout.contains("1 more point is shown when grades are published."), out.stdout)
+        XCTAssertTrue(out.stdout.contains("3 more points are checked after the due date"), out.stdout)
+        for text in [out.stdout, out.stderr, try String(contentsOfFile: handout + "/r.xml", encoding: .utf8)] {
+            XCTAssertFalse(text.contains("HiddenTests") || text.contains("testVarianceShifted") || text.contains("testMostCommon"), text)
+            XCTAssertFalse(text.contains("chmod"), text)
+        }
+    }
+
+    /// One Latin-1 byte in a comment: the file and the byte offset are named (it was "Counter.swift is missing").
+    func testInvalidUTF8IsNamedWithItsByteOffset() throws {
+        try makeSubmissions(course + "/subs", ["correct"])
+        let file = course + "/subs/correct/Exercises/Counter.swift"
+        var data = try Data(contentsOf: URL(fileURLWithPath: file))
+        data.insert(contentsOf: Array("// na".utf8) + [0xEF] + Array("ve\n".utf8), at: 0)   // "naïve" in Latin-1
+        try data.write(to: URL(fileURLWithPath: file))
+        let out = try labrun(["grade", course + "/subs/correct", "--course", course])
+        XCTAssertEqual(out.code, 0, out.stderr)
+        XCTAssertTrue(out.stdout.contains("Counter.swift is not valid UTF-8 text (the first bad byte is at offset 5, 0xEF): save it as UTF-8"), out.stdout)
+        XCTAssertFalse(out.stdout.contains("is missing"), out.stdout)
     }
 
     func testBadInputIsOneLine() throws {

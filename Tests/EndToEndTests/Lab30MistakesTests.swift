@@ -15,6 +15,8 @@ final class Lab30MistakesTests: XCTestCase {
         /// The graded test that must fail, and words its message must contain.
         var test: String
         var says: String
+        /// Other tests the mistake fails, and words their messages must contain (the same cause, not another).
+        var also: [(test: String, says: String)] = []
     }
 
     static let mistakes: [Mistake] = [
@@ -26,13 +28,15 @@ final class Lab30MistakesTests: XCTestCase {
                 test: "SelfAttentionTests/testCausalMask", says: "future"),
         Mistake(name: "softmax-axis", file: "SelfAttention.swift",
                 edits: [("softmax(att, dim: -1)", "softmax(att, dim: -2)")],
-                test: "SelfAttentionTests/testMatchesLibraryAttention", says: "softmax"),
+                test: "SelfAttentionTests/testWeightsSumToOneOverTheKeys", says: "softmax over the last dimension",
+                also: [("SelfAttentionTests/testCausalMask", "the softmax runs over the wrong dimension")]),
         Mistake(name: "heads-split", file: "SelfAttention.swift",
                 edits: (0..<3).map { ("qkv[\($0)].view(B, T, nHead, hs).transpose(1, 2)", "qkv[\($0)].view(B, nHead, T, hs)") },
-                test: "SelfAttentionTests/testMatchesLibraryAttention", says: "heads"),
+                test: "SelfAttentionTests/testMatchesLibraryAttention", says: "heads",
+                also: [("SelfAttentionTests/testCausalMask", "split into heads mixes positions")]),
         Mistake(name: "no-scale", file: "SelfAttention.swift",
                 edits: [(" * (1 / Float(hs).squareRoot())", "")],
-                test: "SelfAttentionTests/testMatchesLibraryAttention", says: "scale"),
+                test: "SelfAttentionTests/testScoresScaledBySqrtHeadSize", says: "the scores are not scaled"),
         Mistake(name: "detached-keys", file: "SelfAttention.swift",
                 edits: [("let k = qkv[1].view(", "let k = qkv[1].detach().view(")],
                 test: "SelfAttentionTests/testGradientsMatchFiniteDifferences", says: "gradient"),
@@ -76,8 +80,24 @@ final class Lab30MistakesTests: XCTestCase {
                 try text.write(toFile: dir + "/" + f, atomically: true, encoding: .utf8)
             }
         }
+        // Two more: a correct block with the attention still a stub, and a TrainingHistory replaced (outside the
+        // markers) by one whose == is always true, with train() returning an empty history.
+        try Self.writeSubmission(subs + "/attention-stub", repo: repo) { file, text in
+            file == "SelfAttention.swift" ? try String(contentsOfFile: repo + "/Labs/30/Exercises/SelfAttention.swift", encoding: .utf8) : text
+        }
+        try Self.writeSubmission(subs + "/always-equal-history", repo: repo) { file, text in
+            guard file == "Training.swift" else { return text }
+            let start = try XCTUnwrap(text.range(of: "public struct TrainingHistory {"))
+            let fake = "public struct TrainingHistory: Equatable {\n    public static func == (a: Self, b: Self) -> Bool { true }\n"
+                + "    public var steps = 80, losses = [Float](repeating: 0, count: 80), evalSteps = [0, 20, 40, 60, 80]\n}\n"
+                + "public struct OldTrainingHistory {"
+            var t = text.replacingCharacters(in: start, with: fake)
+            let body = try XCTUnwrap(t.range(of: "    let blockSize = model.config.blockSize"))
+            t.replaceSubrange(body, with: "    return TrainingHistory()\n    let blockSize = model.config.blockSize")
+            return t
+        }
         let out = try Labrun.run(["grade", "--submissions", subs, "--lab", "30", "--course", repo, "--jobs", "2",
-                                  "--out", root + "/graded"], root: root, timeout: 1200)
+                                  "--format", "junit", "--out", root + "/graded"], root: root, timeout: 1800)
         XCTAssertEqual(out.code, 0, out.stdout + out.stderr)
         for m in Self.mistakes {
             let report = root + "/graded/" + m.name + "/report.json"
@@ -99,6 +119,53 @@ final class Lab30MistakesTests: XCTestCase {
             XCTAssertEqual(t["status"] as? String, "failed", "\(m.name): \(m.test) should fail: \(message.prefix(400))")
             XCTAssertTrue(message.localizedCaseInsensitiveContains(m.says),
                           "\(m.name): the message of \(m.test) should mention '\(m.says)': \(message.prefix(400))")
+            for (other, says) in m.also {
+                let text = tests.first { ($0["id"] as? String) == other }?["message"] as? String ?? ""
+                XCTAssertTrue(text.localizedCaseInsensitiveContains(says), "\(m.name): the message of \(other) should say '\(says)': \(text.prefix(400))")
+            }
+            // The hint shown before the due date never gives the answer away.
+            XCTAssertFalse((t["hint"] as? String ?? "").contains("x + attn(ln_1(x))"), "\(m.name): \(t["hint"] ?? "")")
         }
+
+        // Points follow the exercise that earned them: every test of exercise 1a is "not implemented", every other
+        // test (the block's, which run with the reference attention, and the training loop's) passes.
+        let stub = try Self.report(root + "/graded/attention-stub")
+        for t in stub {
+            let id = t["id"] as? String ?? "", status = t["status"] as? String ?? ""
+            let attention = id.hasPrefix("SelfAttentionTests/") || id.hasSuffix("/testFirstPositionAttendsOnlyToItself") || id.hasSuffix("/testMatchesLibraryOtherShapes")
+            XCTAssertEqual(status, attention ? "not_implemented" : "passed", "attention-stub: \(id): \(t["message"] ?? "")")
+        }
+        // The replaced TrainingHistory is not compiled (the course's is); train()'s empty history fails its tests.
+        let history = try Self.report(root + "/graded/always-equal-history")
+        for t in history {
+            let id = t["id"] as? String ?? "", status = t["status"] as? String ?? ""
+            let loop = id.hasSuffix("/testTrainLoopLearns") || id.hasSuffix("/testTrainStopsAtTimeBudget")
+            XCTAssertEqual(status, loop ? "failed" : "passed", "always-equal-history: \(id): \(t["message"] ?? "")")
+        }
+        // What a student sees (feedback page, JUnit results) names no hidden test and says how much is held back.
+        for name in ["attention-stub", "softmax-axis"] {
+            for file in ["feedback.html", "results.xml"] {
+                let text = try String(contentsOfFile: root + "/graded/\(name)/\(file)", encoding: .utf8)
+                XCTAssertFalse(text.contains("Hidden") || text.contains("testFirstPositionAttendsOnlyToItself"), "\(name)/\(file) names a hidden test")
+                XCTAssertFalse(text.contains("testMatchesLibraryBlock"), "\(name)/\(file) names a test shown only after the due date")
+            }
+            let html = try String(contentsOfFile: root + "/graded/\(name)/feedback.html", encoding: .utf8)
+            XCTAssertTrue(html.contains("11 more points are checked after the due date"), "\(name): \(html.prefix(3000))")
+        }
+    }
+
+    /// Copies of the solutions in `dir/Exercises`, each file through `edit(name, text)`.
+    static func writeSubmission(_ dir: String, repo: String, edit: (String, String) throws -> String) throws {
+        try FileManager.default.createDirectory(atPath: dir + "/Exercises", withIntermediateDirectories: true)
+        for f in ["SelfAttention.swift", "TransformerBlock.swift", "Training.swift"] {
+            let text = try String(contentsOfFile: repo + "/Solutions/30/" + f, encoding: .utf8)
+            try edit(f, text).write(toFile: dir + "/Exercises/" + f, atomically: true, encoding: .utf8)
+        }
+    }
+
+    static func report(_ dir: String) throws -> [[String: Any]] {
+        let data = try XCTUnwrap(FileManager.default.contents(atPath: dir + "/report.json"), "no report in \(dir)")
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        return try XCTUnwrap(json["tests"] as? [[String: Any]])
     }
 }

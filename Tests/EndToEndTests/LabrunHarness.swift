@@ -15,6 +15,10 @@ struct Labrun {
         return dir + "/labrun"
     }()
 
+    /// The repository this test file is in.
+    static let packageRoot = (((#filePath as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent as NSString)
+        .deletingLastPathComponent
+
     static let fixtures = ((#filePath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("Fixtures")
 
     static func fixture(_ name: String) -> String { fixtures + "/" + name }
@@ -44,6 +48,8 @@ struct Labrun {
         var e = environmentDictionary()
         e["LABRUN_ROOT"] = root
         e["NO_COLOR"] = "1"
+        // Course models (LabZoo) are trained once per checkout and shared by every scratch root.
+        if e["LABRUN_CACHE"] == nil { e["LABRUN_CACHE"] = packageRoot + "/.labrun/models" }
         for (k, v) in env { e[k] = v }
         c.environment = e
         c.workingDirectory = root

@@ -23,26 +23,40 @@ final class GradeTests: XCTestCase {
     }
 
     /// kind → expected status of each test, in manifest order:
-    /// meanSmall, meanEmpty, variance, count, mostCommon, hidden varianceShifted, hidden countPunctuation.
+    /// meanSmall, meanEmpty, variance (exercise 1), count (2a), mostCommon (2b), hidden varianceShifted (1),
+    /// hidden countPunctuation (2a). Each exercise is graded with the reference code of the others, so a broken
+    /// count costs only count's tests; region code that uses what a submission may not is a compile error.
     static let expected: [String: (score: Double, statuses: [TestStatus])] = {
         let P = TestStatus.passed, F = TestStatus.failed, N = TestStatus.notImplemented, C = TestStatus.crashed,
             T = TestStatus.timedOut, E = TestStatus.compileError
+        let statsRejected: [TestStatus] = [E, E, E, P, P, E, P]
         return [
             "correct": (10, [P, P, P, P, P, P, P]),
             "partial": (6, [P, P, F, P, P, F, P]),
-            "compile_error": (4, [E, E, E, P, P, E, P]),
+            "compile_error": (4, statsRejected),
             "crash": (4, [C, C, C, P, P, C, P]),
-            "hang": (6, [P, P, P, T, T, P, T]),
-            "exit0": (4, [C, C, C, P, P, C, P]),
-            "forge": (4, [F, F, F, P, P, F, P]),
-            "forge_xctest": (4, [C, C, C, P, P, C, P]),
-            "huge_output": (6, [P, P, P, C, C, P, C]),
-            "fork_bomb": (9, [P, P, P, P, T, P, P]),
-            "memory_hog": (9, [P, P, P, P, C, P, P]),
-            "snoop": (getuid() == 0 ? 10 : 4, getuid() == 0 ? [P, P, P, P, P, P, P] : [F, F, F, P, P, F, P]),
+            "stack_overflow": (4, [C, C, C, P, P, C, P]),
+            "hang": (7, [P, P, P, T, P, P, T]),
+            "exit0": (4, statsRejected),
+            "forge": (4, statsRejected),
+            "forge_xctest": (4, statsRejected),
+            "huge_output": (7, [P, P, P, C, P, P, C]),
+            "fork_bomb": (9, [P, P, P, P, E, P, P]),
+            "memory_hog": (9, [P, P, P, P, E, P, P]),
+            "snoop": (4, statsRejected),
             "tamper": (0, [N, N, N, N, N, N, N]),
             "missing_file": (6, [P, P, P, N, N, P, N]),
-            "api_change": (3, [E, E, E, P, P, E, E]),
+            "api_change": (4, statsRejected),
+            // The language-level attacks of issue 11: outside the markers they are never compiled (the stubs
+            // score 0, a wrong answer keeps its failures); inside, the allowlist rejects them.
+            "elf_ctor": (0, [N, N, N, N, N, N, N]),
+            "cdecl_write": (0, [N, N, N, N, N, N, N]),
+            "cdecl_in_region": (4, statsRejected),
+            "memory_scan": (4, statsRejected),
+            "class_lookup": (4, statsRejected),
+            "xctassert_noop": (4, [F, F, F, P, P, F, P]),
+            "always_equal": (7, [P, P, P, F, P, P, F]),
+            "no_markers": (0, [N, N, N, N, N, N, N]),
         ]
     }()
 
@@ -68,40 +82,88 @@ final class GradeTests: XCTestCase {
                        "StatsTests.swift:15: XCTAssertEqual failed\n    got:      1.6666666666666667\n    expected: 1.25 (± 1e-12)")
         XCTAssertTrue(by["crash"]!.test("StatsTests/testMeanSmall")!.message.contains("Fatal error: Index out of range"))
         XCTAssertTrue(by["crash"]!.test("StatsTests/testMeanSmall")!.message.hasPrefix("Crashed with signal SIGILL"))
-        XCTAssertTrue(by["exit0"]!.test("StatsTests/testMeanSmall")!.message.hasPrefix("The process exited with code 0 before the test finished"))
+        XCTAssertTrue(by["stack_overflow"]!.test("StatsTests/testMeanSmall")!.message.hasPrefix("Stack overflow: the calls nested too deeply (signal SIGSEGV"),
+                      by["stack_overflow"]!.test("StatsTests/testMeanSmall")!.message)
+        func message(_ kind: String, _ id: String) -> String { by[kind]!.test(id)!.message }
+        XCTAssertTrue(message("exit0", "StatsTests/testMeanSmall").contains("Stats.swift:8:5: error: `exit` is not allowed in a submission"), message("exit0", "StatsTests/testMeanSmall"))
         // 2 s of CPU, or 3 × 2 + 5 s of wall time when the machine is too busy to give the loop 5 s of CPU first.
-        for (kind, id) in [("hang", "CounterTests/testCount"), ("fork_bomb", "CounterTests/testMostCommon")] {
-            let m = by[kind]!.test(id)!.message
-            XCTAssertTrue(m == "Used more than 2 s of CPU time and was stopped. Look for an infinite loop or a much slower algorithm than needed."
-                          || m.hasPrefix("Did not finish within 11 s of wall time"), m)
-        }
-        XCTAssertTrue(by["huge_output"]!.test("CounterTests/testCount")!.message.hasPrefix("Killed: printed more than 1024 KiB"))
-        XCTAssertEqual(by["tamper"]!.test("CounterTests/testCount")!.message,
+        let hang = message("hang", "CounterTests/testCount")
+        XCTAssertTrue(hang == "Used more than 2 s of CPU time and was stopped. Look for an infinite loop or a much slower algorithm than needed."
+                      || hang.hasPrefix("Did not finish within 11 s of wall time"), hang)
+        XCTAssertTrue(message("huge_output", "CounterTests/testCount").hasPrefix("Killed: printed more than 1024 KiB"))
+        XCTAssertEqual(message("tamper", "CounterTests/testCount"),
                        "not implemented: WordCounter.count — replace its todo(\"WordCounter.count\") with your code.")
         let compile = by["compile_error"]!
         XCTAssertFalse(compile.buildOK)
         XCTAssertEqual(compile.diagnostics.first?.file, "Stats.swift")
-        XCTAssertEqual(compile.diagnostics.first?.line, 7)
-        XCTAssertTrue(compile.test("StatsTests/testMeanSmall")!.message.hasPrefix("Needs Stats.swift, which does not compile"))
-        // A hidden test's compile error does not quote its source.
-        let hiddenCompile = by["api_change"]!.test("HiddenTests/testVarianceShifted")!.message
-        XCTAssertFalse(hiddenCompile.contains("1e6 + 1"), hiddenCompile)
-        XCTAssertTrue(by["api_change"]!.test("StatsTests/testVariance")!.message.contains("variance"))
+        XCTAssertEqual(compile.diagnostics.first?.line, 8, "the student's own line: \(compile.diagnostics)")
+        XCTAssertTrue(message("compile_error", "StatsTests/testMeanSmall").hasPrefix("Stats.swift:8:"), message("compile_error", "StatsTests/testMeanSmall"))
+        XCTAssertTrue(compile.notes.contains { $0.hasPrefix("exercise 1 (Statistics) did not compile") }, "\(compile.notes)")
+        // A signature changed outside the markers is the course's again; a brace that escapes the function is refused.
+        XCTAssertTrue(message("api_change", "StatsTests/testVariance").contains("closes the function"), message("api_change", "StatsTests/testVariance"))
+        XCTAssertTrue(message("forge", "StatsTests/testMeanSmall").contains("`write` is not allowed in a submission"))
+        XCTAssertTrue(message("snoop", "StatsTests/testMeanSmall").contains("`fopen` is not allowed in a submission"))
+        XCTAssertTrue(message("fork_bomb", "CounterTests/testMostCommon").contains("`posix_spawn` is not allowed in a submission"))
+        XCTAssertTrue(message("memory_scan", "StatsTests/testMeanSmall").contains("`UnsafeMutableRawPointer` is not allowed in a submission"))
+        XCTAssertTrue(message("class_lookup", "StatsTests/testMeanSmall").contains("`NSClassFromString` is not allowed in a submission"))
+        XCTAssertTrue(message("cdecl_in_region", "StatsTests/testMeanSmall").contains("the attribute `@_cdecl` is not allowed in a submission"))
+        XCTAssertTrue(message("xctassert_noop", "StatsTests/testMeanSmall").contains("got:      -1.0"))
+        XCTAssertTrue(message("no_markers", "StatsTests/testMeanSmall").contains("`// BEGIN EXERCISE 1: mean` is missing"), message("no_markers", "StatsTests/testMeanSmall"))
         // Forged records on stdout and on every fd never count; the forger's output is shown as output, nothing more.
-        XCTAssertTrue(by["forge"]!.test("StatsTests/testMeanSmall")!.message.contains("got:      -1.0"))
         // No test process outlives grading (the fork bomb's sleepers were killed with their process group).
         XCTAssertEqual(try processesRunning(containing: "/bin/sleep 1000"), 0)
     }
 
-    func testFilesThatDoNotCompileAreStubbedSoOtherTestsStillRun() throws {
+    func testAnExerciseThatDoesNotCompileCostsOnlyItsOwnTests() throws {
+        // count does not compile; mostCommon (which calls count) is graded with the reference count and passes.
         let course = try Fixture.course()
         let sub = try Fixture.submission(course, "broken-counter") { files in
             files["Counter.swift"] = files["Counter.swift"]!.replacingOccurrences(of: "return counts", with: "return count")
         }
         let r = try Fixture.grader(course).grade(sub)
-        XCTAssertEqual(r.tests.map(\.status), [.passed, .passed, .passed, .compileError, .compileError, .passed, .compileError])
+        XCTAssertEqual(r.tests.map(\.status), [.passed, .passed, .passed, .compileError, .passed, .passed, .compileError], TerminalFormat.render(r))
+        XCTAssertEqual(r.score, 7)
+        XCTAssertEqual(r.notes, ["exercise 2a (WordCounter.count) did not compile: its tests count as compile errors; every other exercise was graded with the course's reference code in place of it."])
+        XCTAssertEqual(r.diagnostics.first?.file, "Counter.swift")
+        XCTAssertEqual(r.diagnostics.first?.line, 14, "the line in the student's file: \(r.diagnostics)")
+    }
+
+    func testAStubbedExerciseCostsOnlyItsOwnTests() throws {
+        // mostCommon written, count still todo(): mostCommon's test runs with the reference count and passes.
+        let course = try Fixture.course()
+        let sub = try Fixture.submission(course, "no-count") { files in
+            files["Counter.swift"] = replaceSolution(files["Counter.swift"]!, in: "count", with: "        todo(\"WordCounter.count\")")
+        }
+        let r = try Fixture.grader(course).grade(sub)
+        XCTAssertEqual(r.tests.map(\.status), [.passed, .passed, .passed, .notImplemented, .passed, .passed, .notImplemented], TerminalFormat.render(r))
+        XCTAssertEqual(r.score, 7)
+    }
+
+    func testOnlyTheRegionsAreTakenFromASubmission() throws {
+        // Everything outside the markers is the course's: an extra import, a changed signature and a shadowing
+        // declaration are not compiled; the region bodies are.
+        let course = try Fixture.course()
+        let sub = try Fixture.submission(course, "outside") { files in
+            files["Stats.swift"] = "import Glibc\npublic func todo(_ s: String) -> Never { exit(0) }\n"
+                + files["Stats.swift"]!.replacingOccurrences(of: "public func variance(_ xs: [Double])", with: "public func variance(of xs: [Double])")
+        }
+        let r = try Fixture.grader(course).grade(sub)
+        XCTAssertEqual(r.score, 10, TerminalFormat.render(r))
+        XCTAssertTrue(r.buildOK)
+    }
+
+    func testInvalidUTF8NamesTheFileAndTheByteOffset() throws {
+        let course = try Fixture.course()
+        let sub = try Fixture.submission(course, "latin1")
+        let url = sub.dir.appendingPathComponent("Exercises/Counter.swift")
+        var data = try Data(contentsOf: url)
+        data.insert(contentsOf: Array("// caf".utf8) + [0xE9] + [10], at: 0)   // Latin-1 é
+        try data.write(to: url)
+        let r = try Fixture.grader(course).grade(sub)
+        XCTAssertTrue(r.notes.contains { $0.hasPrefix("Counter.swift is not valid UTF-8 text (the first bad byte is at offset 6, 0xE9)") }, "\(r.notes)")
+        XCTAssertFalse(r.notes.contains { $0.contains("missing") }, "\(r.notes)")
+        XCTAssertTrue(r.test("CounterTests/testCount")!.message.contains("offset 6"), r.test("CounterTests/testCount")!.message)
         XCTAssertEqual(r.score, 6)
-        XCTAssertEqual(r.notes, ["Counter.swift did not compile: graded with that file as stubs; tests that need it count as compile errors."])
     }
 
     func testATestFileBrokenByTheCourseIsBlamedOnTheCourseNotTheStudent() throws {
@@ -129,8 +191,9 @@ final class GradeTests: XCTestCase {
                 .replacingOccurrences(of: "count(text)", with: "count(in: text)")
         }
         let s = try Fixture.grader(course).grade(sub)
-        XCTAssertTrue(s.test("CounterTests/testCount")!.message.hasPrefix("The test does not compile against your code"),
-                      TerminalFormat.render(s))
+        // The renamed signature is outside the markers (the course's wins); the call inside mostCommon is the student's.
+        XCTAssertEqual(s.status("CounterTests/testCount"), .passed, TerminalFormat.render(s))
+        XCTAssertEqual(s.status("CounterTests/testMostCommon"), .compileError, TerminalFormat.render(s))
         XCTAssertTrue(s.notes.allSatisfy { !$0.hasPrefix("Course error:") }, "\(s.notes)")
     }
 
@@ -143,7 +206,9 @@ final class GradeTests: XCTestCase {
         XCTAssertEqual(a.tests.map(\.status), b.tests.map(\.status))
         XCTAssertEqual(a.inputHash, b.inputHash)
         let entries = try FileManager.default.contentsOfDirectory(atPath: course.root.appendingPathComponent(".cache").path).filter { !$0.hasPrefix(".") }
-        XCTAssertEqual(entries.count, 2, "one Exercises build and one test runner, reused: \(entries)")
+        // The course's stubs (the baseline of the library check), one module (the three exercises' compositions are
+        // the same: the submission is the reference) and its runner, reused.
+        XCTAssertEqual(entries.count, 3, "\(entries)")
     }
 
     func runScript(_ out: String, kinds: [String] = [], env: [String: String]) throws {

@@ -39,11 +39,11 @@ extension GradeReport {
     func test(_ id: String) -> TestResult? { tests.first { $0.id == id } }
 }
 
-/// Replaces the body region of `function` in the solution text (between its BEGIN/END markers).
+/// Replaces the body region of `function` in the solution text (between its BEGIN/END markers, which stay).
 func replaceSolution(_ text: String, in function: String, with body: String) -> String {
     let lines = text.components(separatedBy: "\n")
     guard let f = lines.firstIndex(where: { $0.contains("func \(function)(") }),
           let b = lines[f...].firstIndex(where: { $0.contains("BEGIN SOLUTION") }),
           let e = lines[b...].firstIndex(where: { $0.contains("END SOLUTION") }) else { fatalError("no region in \(function)") }
-    return (lines[..<b] + [body] + lines[(e + 1)...]).joined(separator: "\n")
+    return (lines[...b] + [body] + lines[e...]).joined(separator: "\n")
 }

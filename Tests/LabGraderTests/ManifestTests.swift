@@ -35,6 +35,37 @@ final class ManifestTests: XCTestCase {
         XCTAssertTrue(message("tests:\n  - { id: A/testX, points: 1, visibility: secret }").hasPrefix("g.yml: bad value at tests.[0].visibility"))
     }
 
+    func testExercisesAreValidatedWithTheFileAndLine() throws {
+        func yaml(_ exercise: String, region: String) -> String {
+            """
+            lab: 1
+            exercises:
+              - id: "1a"
+                regions: [mean]
+              - id: "1b"
+                regions: [\(region)]
+            tests:
+              - id: A/testX
+                exercise: "1a"
+                points: 1
+              - id: A/testY
+                exercise: \(exercise)
+                points: 1
+            """
+        }
+        func message(_ body: () throws -> Void) -> String { do { try body(); return "no error" } catch { return "\(error)" } }
+        XCTAssertEqual(message { _ = try LabManifest.parse(yaml("\"2\"", region: "variance"), path: "g.yml") },
+                       "g.yml:12: test A/testY names exercise '2', which is not declared under exercises: (declared: 1a, 1b)")
+        let m = try LabManifest.parse(yaml("1b", region: "varaince"), path: "g.yml")
+        XCTAssertEqual(m.tests.map(\.exercise), ["1a", "1b"])
+        XCTAssertEqual(message { try m.validateExercises(regions: ["mean", "variance"]) },
+                       "g.yml:6: exercise 1b names region 'varaince', which no solution file has (regions: mean, variance)")
+        XCTAssertEqual(message { try m.validateExercises(regions: ["mean", "varaince", "median"], locations: ["median": "Stats.swift:20"]) },
+                       "g.yml:2: region 'median' (Stats.swift:20) is in no exercise: add it to one, or its code would never be graded")
+        XCTAssertEqual(message { _ = try LabManifest.parse("exercises:\n  - { id: \"1\", regions: [f] }\ntests:\n  - { id: A/testX, points: 1 }", path: "g.yml") },
+                       "g.yml:4: test A/testX has no exercise: (every test says which exercise it scores)")
+    }
+
     func testLatePenaltyCountsStartedDaysUpToTheCap() {
         let due = Date(timeIntervalSince1970: 1_000_000)
         let p = LatePolicy(perDay: 0.1, max: 0.25)

@@ -45,7 +45,12 @@ final class OutputTests: XCTestCase {
         XCTAssertEqual(view.tests.map(\.id), ["A/testPass", "A/testFail"])
         XCTAssertEqual(view.score, 2)
         XCTAssertEqual(view.maxScore, 3)
-        XCTAssertEqual(view.notes.last, "3 more tests (5 points) will be shown after the due date or when grades are published; the score above counts only the tests shown.")
+        // Out of the points shown; what is held back is a number of points, never a test name.
+        XCTAssertEqual(view.notes, ["4 more points are checked after the due date (the score above is out of the 3 points shown here).",
+                                    "1 more point is shown when grades are published."])
+        XCTAssertFalse(TerminalFormat.render(view).contains("Secret"))
+        XCTAssertFalse(String(decoding: JUnitFormat.encode(view), as: UTF8.self).contains("Secret"))
+        XCTAssertFalse(String(decoding: try! ExercismFormat.encode(view), as: UTF8.self).contains("Secret"))
         let html = FeedbackPage.render(view)
         XCTAssertFalse(html.contains("Secret"), "hidden test name leaked")
         XCTAssertFalse(html.contains("testLater") || html.contains("testPublished"))
@@ -53,6 +58,20 @@ final class OutputTests: XCTestCase {
         let later = Self.sample().studentView(now: Date(timeIntervalSince1970: 200), due: due, published: true)
         XCTAssertEqual(later.tests.map(\.id), ["A/testPass", "A/testFail", "A/testLater", "A/testPublished"])
         XCTAssertFalse(FeedbackPage.render(later).contains("Secret"))
+    }
+
+    func testAnswerGivingHintsWaitForTheDueDate() {
+        let due = Date(timeIntervalSince1970: 100)
+        var r = Self.sample()
+        r.tests[1].hintAfterDueDate = "return xs.reduce(0, +) / n"
+        let before = r.studentView(now: Date(timeIntervalSince1970: 0), due: due, published: false)
+        XCTAssertEqual(before.tests[1].hint, "Divide by n.")
+        XCTAssertNil(before.tests[1].hintAfterDueDate)
+        XCTAssertFalse(FeedbackPage.render(before).contains("reduce"))
+        XCTAssertFalse(String(data: try! GradescopeFormat.encode(r), encoding: .utf8)!.contains("reduce"), "Gradescope shows test output to students at once")
+        let after = r.studentView(now: Date(timeIntervalSince1970: 200), due: due, published: false)
+        XCTAssertEqual(after.tests[1].hint, "Divide by n.\nreturn xs.reduce(0, +) / n")
+        XCTAssertTrue(TerminalFormat.render(r).contains("Hint after the due date: return xs.reduce(0, +) / n"), "the instructor's view")
     }
 
     func testExercismV3() throws {

@@ -34,30 +34,55 @@ final class ReleaseTests: XCTestCase {
                 // END SOLUTION
             }
             """
-        let (text, regions) = try Release.stub(source, path: "Block.swift")
-        XCTAssertEqual(regions.map(\.name), ["TransformerBlock.callAsFunction", "TransformerBlock.parameterCount", "trainingLoop"])
-        XCTAssertEqual(regions.map(\.beginLine), [9, 17, 25])
+        let (text, regions) = try Release.stub(source, path: "Block.swift", exerciseOf: ["TransformerBlock.callAsFunction": "1a", "trainingLoop": "2"])
+        XCTAssertEqual(regions.map(\.name), ["TransformerBlock.declarations", "TransformerBlock.callAsFunction", "TransformerBlock.parameterCount", "trainingLoop"])
+        XCTAssertEqual(regions.map(\.beginLine), [3, 9, 17, 25])
+        XCTAssertEqual(regions[1].body, "        return y.map { $0 * 2 }")
+        XCTAssertEqual(regions.map(\.declarations), [true, false, false, false])
         XCTAssertEqual(text, """
             public struct TransformerBlock {
                 let n: Int
+                // BEGIN EXERCISE : TransformerBlock.declarations
                 // TODO: declarations for TransformerBlock
+                // END EXERCISE
 
                 public func callAsFunction(_ x: [Double]) -> [Double] {  // (B, T, C)
                     let y = x
+                    // BEGIN EXERCISE 1a: TransformerBlock.callAsFunction
                     todo("TransformerBlock.callAsFunction")
+                    // END EXERCISE 1a
                 }
             }
 
             extension TransformerBlock {
                 var parameterCount: Int {
+                    // BEGIN EXERCISE : TransformerBlock.parameterCount
                     todo("TransformerBlock.parameterCount")
+                    // END EXERCISE
                 }
             }
 
             func train(steps: Int) {
+                // BEGIN EXERCISE 2: trainingLoop
                 todo("trainingLoop")
+                // END EXERCISE 2
             }
             """)
+        // The markers name the region; the student's code between them is what a composition splices in.
+        let student = text.replacingOccurrences(of: "todo(\"trainingLoop\")", with: "print(steps)")
+        let cut = StudentRegions.parse(student, file: "Block.swift", expected: regions.map { ($0.name, nil) })
+        XCTAssertEqual(cut.problems, [:])
+        XCTAssertEqual(cut.bodies["trainingLoop"], StudentRegions.Body(lines: ["    print(steps)"], firstLine: 25))
+        var c = Composition()
+        Composition.splice(stub: text, file: "Block.swift", body: { $0 == "trainingLoop" ? .student(cut.bodies[$0]!) : .reference("REF") }, into: &c)
+        XCTAssertTrue(c.files["Block.swift"]!.contains("    // BEGIN EXERCISE 2: trainingLoop\n    print(steps)\n    // END EXERCISE 2"), c.files["Block.swift"]!)
+        XCTAssertTrue(c.files["Block.swift"]!.contains("// BEGIN EXERCISE 1a: TransformerBlock.callAsFunction\nREF\n"))
+        let line = c.files["Block.swift"]!.components(separatedBy: "\n").firstIndex(of: "    print(steps)")! + 1
+        XCTAssertEqual(c.studentLines["Block.swift"]?[line], 25)
+        // A deleted marker is named.
+        let noMarker = StudentRegions.parse(student.replacingOccurrences(of: "    // BEGIN EXERCISE 2: trainingLoop\n", with: ""), file: "Block.swift",
+                                            expected: [("trainingLoop", "2")])
+        XCTAssertEqual(noMarker.problems["trainingLoop"]?.hasPrefix("Block.swift: the line `// BEGIN EXERCISE 2: trainingLoop` is missing."), true, "\(noMarker.problems)")
     }
 
     func testMalformedRegionsAreReportedWithFileAndLine() {
@@ -83,7 +108,7 @@ final class ReleaseTests: XCTestCase {
         try text.write(to: url, atomically: true, encoding: .utf8)
         let problems = try Release.check(course: course, lab: "1")
         XCTAssertEqual(problems.count, 1)
-        XCTAssertTrue(problems[0].hasSuffix("Stats.swift:10: differs from the stub generated from Solutions/1/Stats.swift"), problems[0])
+        XCTAssertTrue(problems[0].hasSuffix("Stats.swift:13: differs from the stub generated from Solutions/1/Stats.swift"), problems[0])
         try Release.generate(course: course, lab: "1")
         XCTAssertEqual(try Release.check(course: course, lab: "1"), [])
     }
@@ -101,9 +126,11 @@ final class ReleaseTests: XCTestCase {
         XCTAssertEqual(m.tests.map(\.id), ["StatsTests/testMeanSmall", "StatsTests/testMeanEmpty", "StatsTests/testVariance",
                                            "CounterTests/testCount", "CounterTests/testMostCommon"])
         XCTAssertEqual(m.hiddenSummary, .init(tests: 2, points: 3))
+        XCTAssertEqual(m.exercises.map(\.id), ["1", "2a", "2b"])
+        XCTAssertTrue(m.tests.allSatisfy { $0.hintAfterDueDate == nil }, "hints that give the answer away are not shipped")
         for f in files where f.hasSuffix(".swift") || f.hasSuffix(".yml") {
             let text = try String(contentsOf: out.appendingPathComponent(f), encoding: .utf8)
-            XCTAssertFalse(text.contains("HiddenTests") || text.contains("reduce(0, +)"), "\(f) leaks hidden tests or solutions")
+            XCTAssertFalse(text.contains("HiddenTests") || text.contains("reduce(0, +)") || text.contains("not n - 1"), "\(f) leaks hidden tests, solutions or answers")
         }
     }
 }
@@ -137,7 +164,7 @@ final class DiscoveryTests: XCTestCase {
         let course = try Fixture.course()
         let yml = course.labDir("1").appendingPathComponent("grading.yml")
         let text = try String(contentsOf: yml, encoding: .utf8)
-        try text.replacingOccurrences(of: "  - id: CounterTests/testMostCommon\n    points: 1\n    visibility: after_published\n", with: "")
+        try text.replacingOccurrences(of: "  - id: CounterTests/testMostCommon\n    exercise: \"2b\"\n    points: 1\n    visibility: after_published\n", with: "")
             .write(to: yml, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try GradedLab.load(course: course, lab: "1")) { e in
             XCTAssertEqual("\(e)", "\(course.labDir("1").path)/grading.yml: test CounterTests/testMostCommon exists in the sources but has no entry (add it with its points)")

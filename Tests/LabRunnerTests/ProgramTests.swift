@@ -80,6 +80,6 @@ final class ProgramTests: XCTestCase {
         let path = ((#filePath as NSString).deletingLastPathComponent as NSString)
             .appendingPathComponent("../../site/theme/report.css")
         XCTAssertEqual(ReportCSS.css, try String(contentsOfFile: path, encoding: .utf8),
-                       "regenerate Sources/LabRunner/Report/ReportCSS.swift from site/theme/report.css")
+                       "the report embeds site/theme/report.css at build time (Sources/LabRunner/Resources/report.css links to it)")
     }
 }

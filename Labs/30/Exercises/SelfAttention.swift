@@ -48,6 +48,8 @@ public final class SelfAttention: Module {
 
     /// x (B, T, C) → (B, T, C).
     public override func forward(_ x: Tensor) -> Tensor {
+        // BEGIN EXERCISE 1a: SelfAttention.forward
         todo("SelfAttention.forward")
+        // END EXERCISE 1a
     }
 }

@@ -21,7 +21,9 @@ import LabKit
 public func getBatch(_ data: Tensor, batchSize: Int, blockSize: Int) -> (x: Tensor, y: Tensor) {
     precondition(data.ndim == 1 && data.count > blockSize,
                  "getBatch: data must be 1-D with more than blockSize (\(blockSize)) tokens, got \(data.shape)")
+    // BEGIN EXERCISE 2a: getBatch
     todo("getBatch")
+    // END EXERCISE 2a
 }
 
 // MARK: - Evaluation
@@ -46,7 +48,9 @@ public func getBatch(_ data: Tensor, batchSize: Int, blockSize: Int) -> (x: Tens
 ///     return losses.mean()
 /// ```
 public func estimateLoss(_ model: GPT, _ data: Tensor, evalIters: Int, batchSize: Int, blockSize: Int) -> Float {
+    // BEGIN EXERCISE 2b: estimateLoss
     todo("estimateLoss")
+    // END EXERCISE 2b
 }
 
 // MARK: - One step
@@ -67,7 +71,9 @@ public func estimateLoss(_ model: GPT, _ data: Tensor, evalIters: Int, batchSize
 /// ```
 @discardableResult
 public func trainStep(_ model: GPT, _ optimizer: Optimizer, _ x: Tensor, _ y: Tensor, clipNorm: Float? = 1.0) -> Float {
+    // BEGIN EXERCISE 2c: trainStep
     todo("trainStep")
+    // END EXERCISE 2c
 }
 
 // MARK: - The loop
@@ -152,5 +158,7 @@ public func learningRate(step: Int, progress: Double, options: TrainingOptions) 
 ///     loss = train_step(xb, yb)
 /// ```
 public func train(_ model: GPT, trainData: Tensor, valData: Tensor, options: TrainingOptions) -> TrainingHistory {
+    // BEGIN EXERCISE 2d: train
     todo("train")
+    // END EXERCISE 2d
 }

@@ -34,6 +34,8 @@ public final class TransformerBlock: Module {
 
     /// x (B, T, C) → (B, T, C).
     public override func forward(_ x: Tensor) -> Tensor {
+        // BEGIN EXERCISE 1b: TransformerBlock.forward
         todo("TransformerBlock.forward")
+        // END EXERCISE 1b
     }
 }

@@ -10,6 +10,8 @@ public struct HTMLReport {
     public var result: LabRunResult
     /// Output longer than this many lines is folded into a `<details>` element.
     public var foldLines = 40
+    /// The link of a Markdown line (the course site links every cell to its source line); nil: no links.
+    public var sourceLink: (@Sendable (Int) -> String)?
 
     public init(lab: Lab, result: LabRunResult) {
         self.lab = lab
@@ -65,7 +67,12 @@ public struct HTMLReport {
         let status = r?.status ?? .notRun
         if cell.options.hidden && status != .failed { return "" }
         var s = "<section class=\"cell \(status.rawValue)\" id=\"\(cell.options.id.map { "cell-\(escapeHTML($0))" } ?? "cell-\(cell.index + 1)")\">\n"
-        s += "<div class=\"cell-head\"><span class=\"where\">[\(cell.index + 1)] line \(cell.firstLine)</span>"
+        let where_ = "[\(cell.index + 1)] line \(cell.firstLine)"
+        if let link = sourceLink {
+            s += "<div class=\"cell-head\"><a class=\"where\" href=\"\(escapeHTML(link(cell.firstLine)))\">\(where_)</a>"
+        } else {
+            s += "<div class=\"cell-head\"><span class=\"where\">\(where_)</span>"
+        }
         if let id = cell.options.id { s += "<span>\(escapeHTML(id))</span>" }
         var tags: [String] = []
         if cell.options.shouldFail { tags.append("should-fail") }

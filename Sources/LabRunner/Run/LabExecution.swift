@@ -207,6 +207,21 @@ public final class LabExecution {
                     guard let c = current, let p = ProgressReport(payload: r.parts.first ?? "") else { continue }
                     results[c].progress = p.line
                     view.add(.progress(c, p.line))
+                case "figure":
+                    guard let c = current, r.parts.count == 4, let v = Double(r.parts[3]) else { continue }
+                    results[c].figures.append(Figure(name: r.parts[0], shown: r.parts[1], unit: r.parts[2], value: v))
+                case "text":
+                    guard let c = current, r.parts.count == 2 else { continue }
+                    results[c].texts.append(Series.Text(name: r.parts[0], text: r.parts[1]))
+                case "series":
+                    guard let c = current, r.parts.count == 2 else { continue }
+                    var x: [Double] = [], y: [Double] = []
+                    for line in r.parts[1].split(separator: "\n") {
+                        let p = line.split(separator: " ")
+                        guard p.count == 2, let a = Double(p[0]), let b = Double(p[1]) else { continue }
+                        x.append(a); y.append(b)
+                    }
+                    results[c].series.append(Series(name: r.parts[0], x: x, y: y))
                 case "xfail", "xpass":
                     guard let i = Int(r.parts.first ?? "") else { continue }
                     expected[i] = (r.kind == "xfail", r.parts.count > 1 ? r.parts[1] : "")

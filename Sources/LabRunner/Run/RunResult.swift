@@ -42,10 +42,38 @@ public struct CellResult: Codable, Sendable {
     public var message: String?
     /// The Markdown line where the program crashed, when the backtrace names one.
     public var crashLine: Int?
+    /// Key figures the cell recorded with `record(...)`.
+    public var figures: [Figure] = []
+    /// Curves the cell recorded with `recordSeries(...)`.
+    public var series: [Series] = []
+    /// Texts the cell recorded with `recordText(...)` (samples), by name.
+    public var texts: [Series.Text] = []
 
     public init(index: Int, status: CellStatus) {
         self.index = index
         self.status = status
+    }
+}
+
+/// A key figure a lab recorded (`record("validation loss", 1.601, unit: "nats/char")`).
+public struct Figure: Codable, Sendable, Equatable {
+    public var name: String
+    /// The value as the lab formatted it.
+    public var shown: String
+    public var unit: String
+    public var value: Double
+}
+
+/// A curve a lab recorded (`recordSeries("loss", x: steps, y: losses)`).
+public struct Series: Codable, Sendable, Equatable {
+    public var name: String
+    public var x: [Double]
+    public var y: [Double]
+
+    /// A text a lab recorded (`recordText("sample", text)`).
+    public struct Text: Codable, Sendable, Equatable {
+        public var name: String
+        public var text: String
     }
 }
 
@@ -78,6 +106,15 @@ public struct LabRunResult: Codable, Sendable {
     public var reportPath: String?
 
     public var passed: Bool { error == nil && !cells.contains { $0.status.isFailure } }
+
+    /// Every figure the run recorded, in order (a later figure of the same name replaces an earlier one).
+    public var figures: [Figure] {
+        var out: [Figure] = []
+        for f in cells.flatMap(\.figures) {
+            if let i = out.firstIndex(where: { $0.name == f.name }) { out[i] = f } else { out.append(f) }
+        }
+        return out
+    }
 
     public var summary: String {
         let count = { (s: CellStatus) in self.cells.filter { $0.status == s }.count }

@@ -53,3 +53,53 @@ final class SpyOptimizer: Optimizer {
 
 /// (B, T) int32 token ids drawn from the global generator.
 func randomTokens(_ B: Int, _ T: Int, vocab: Int) -> Tensor { Tensor.randint(vocab, [B, T]) }
+
+/// Sets `attn`'s weights so that its output is the sum of each query's attention weights: every value vector is
+/// all ones (the value rows of c_attn zero, their bias 1) and c_proj is the identity. The queries and keys keep
+/// random weights. A correct attention then outputs exactly 1 everywhere (each query's weights over the keys sum
+/// to 1), whatever the mask, the scale or the head split do.
+func makeOutputTheWeightSums(_ attn: SelfAttention) {
+    let C = attn.nEmbd
+    var w = attn.c_attn.weight.scalars                       // (3C, C), rows 2C..<3C make v
+    for i in (2 * C * C)..<(3 * C * C) { w[i] = 0 }
+    attn.c_attn.weight.copy(from: Tensor(w, shape: [3 * C, C]))
+    if let b = attn.c_attn.bias {
+        var v = b.scalars
+        for i in (2 * C)..<(3 * C) { v[i] = 1 }
+        b.copy(from: Tensor(v, shape: [3 * C]))
+    }
+    var eye = [Float](repeating: 0, count: C * C)
+    for i in 0..<C { eye[i * C + i] = 1 }
+    attn.c_proj.weight.copy(from: Tensor(eye, shape: [C, C]))
+    if let b = attn.c_proj.bias { b.copy(from: Tensor.zeros([C])) }
+}
+
+/// Largest |sum of attention weights − 1| over all queries, measured with `makeOutputTheWeightSums` on a copy
+/// of `config`'s attention (eval mode, random queries and keys).
+func worstWeightSumError(_ config: GPTConfig, seed: UInt64 = 30) -> Float {
+    manualSeed(seed)
+    let attn = SelfAttention(config)
+    randomizeParameters(attn, std: 0.5)
+    makeOutputTheWeightSums(attn)
+    attn.eval()
+    let y = attn(Tensor.randn([2, min(6, config.blockSize), config.nEmbd]))   // (B, T, C): every entry a weight sum
+    return y.scalars.reduce(0) { max($0, abs($1 - 1)) }
+}
+
+/// Largest change of the outputs at positions 0..<t of a fresh `config` attention when the inputs at t... change.
+func worstLookAhead(_ config: GPTConfig, seed: UInt64 = 2) -> Float {
+    manualSeed(seed)
+    let attn = SelfAttention(config)
+    attn.eval()
+    let T = 6, C = config.nEmbd
+    let x = Tensor.randn([2, T, C])
+    let y = attn(x)
+    var worst: Float = 0
+    for t in [1, 3, 5] {
+        var values = x.scalars
+        for b in 0..<2 { for s in t..<T { for c in 0..<C { values[(b * T + s) * C + c] += 1.5 } } }
+        let y2 = attn(Tensor(values, shape: [2, T, C]))
+        worst = max(worst, maxAbsDiff(y[0..., 0..<t], y2[0..., 0..<t]))
+    }
+    return worst
+}

@@ -63,7 +63,7 @@ final class TrainingTests: XCTestCase {
         guard let norm = spy.normsAtStep.first else { return }
         XCTAssertGreaterThan(norm, 0, "There were no gradients when optimizer.step() ran: call loss.backward() before the step.")
         XCTAssertLessThanOrEqual(norm, 1.001e-3,
-                                 "When optimizer.step() ran, the gradient norm was \(norm), more than clipNorm 0.001: clip with clipGradNorm(model.parameters(), maxNorm: clipNorm) after backward() and BEFORE optimizer.step() (clipping afterwards has no effect on the update).")
+                                 "When optimizer.step() ran, the gradient norm was \(norm), more than clipNorm 0.001: clip the gradients after backward() and before optimizer.step() (clipping afterwards has no effect on the update).")
     }
 
     func testTrainStepZeroesGradients() {
@@ -79,7 +79,7 @@ final class TrainingTests: XCTestCase {
         guard spy.normsAtStep.count == 3 else { return }
         let n = spy.normsAtStep
         XCTAssertEqual(n[2], n[0], accuracy: 1e-3 * n[0],
-                       "The gradient grows from step to step (norms \(n[0]), \(n[1]), \(n[2]) for the same batch): gradients add up across backward() calls until you clear them. Call optimizer.zeroGrad() (or model.zeroGrad()) at the start of every step.")
+                       "The gradient grows from step to step (norms \(n[0]), \(n[1]), \(n[2]) for the same batch): gradients add up across backward() calls until you clear them. Clear them (optimizer.zeroGrad()) at the start of every step.")
     }
 
     func testTrainStepReturnsLossAndUpdates() {

@@ -31,7 +31,7 @@ final class TransformerBlockTests: XCTestCase {
         XCTAssertEqual(y.shape, x.shape, "The block must keep the shape (B, T, C).")
         let diff = maxAbsDiff(y, x)
         XCTAssertLessThan(diff, 1e-5,
-                          "With the attention and MLP outputs forced to zero, the block should return x unchanged, but it differs by \(diff). Add each sub-layer's output back to its input: x = x + attn(ln_1(x)), then x = x + mlp(ln_2(x)) (residual connections), and do not normalise the sum.")
+                          "With the attention's and the MLP's outputs forced to zero, the block should return x unchanged, but it differs by \(diff): the residual connections are missing. Add each sub-layer's output to the stream it came from instead of replacing the stream with it, and do not normalise the sum.")
     }
 
     func testLayerNormBeforeEachSubLayer() {
@@ -50,7 +50,7 @@ final class TransformerBlockTests: XCTestCase {
         var spread: Float = 0
         for row in 1..<10 { for c in 0..<16 { spread = max(spread, abs(delta[row * 16 + c] - delta[c])) } }
         XCTAssertLessThan(spread, 1e-4,
-                          "LayerNorm is not where GPT-2 puts it. Pre-LN: normalise the INPUT of each sub-layer and add the sub-layer's output to the un-normalised stream: x = x + attn(ln_1(x)); x = x + mlp(ln_2(x)). (Not x = ln_1(x + attn(x)), and not attn(x) without ln_1.)")
+                          "LayerNorm is not where GPT-2 puts it: with ln_1 and ln_2 outputting zeros, block(x) - x should be the same at every position (spread \(spread)). Pre-LN: each LayerNorm normalises the input of its sub-layer, inside the residual branch; the stream itself is never normalised.")
     }
 
     func testMatchesLibraryBlock() throws {
@@ -64,7 +64,7 @@ final class TransformerBlockTests: XCTestCase {
         let x = Tensor.randn([2, 6, 16])
         let diff = maxAbsDiff(block(x), reference(x))
         XCTAssertLessThan(diff, 1e-4,
-                          "With the same weights as the library's Block, your TransformerBlock's output differs by up to \(diff). It should compute x = x + attn(ln_1(x)); x = x + mlp(ln_2(x)).")
+                          "With the same weights as the library's Block, your TransformerBlock's output differs by up to \(diff); the other TransformerBlock tests say which part (residuals, LayerNorm placement, the layers used).")
     }
 
     func testBuildsAGPT() {

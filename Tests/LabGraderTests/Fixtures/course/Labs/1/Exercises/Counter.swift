@@ -6,11 +6,15 @@ public struct WordCounter {
 
     /// Word → count.
     public func count(_ text: String) -> [String: Int] {
+        // BEGIN EXERCISE 2a: WordCounter.count
         todo("WordCounter.count")
+        // END EXERCISE 2a
     }
 
     /// The `k` most common words, most common first, ties broken alphabetically.
     public func mostCommon(_ text: String, k: Int) -> [String] {
+        // BEGIN EXERCISE 2b: WordCounter.mostCommon
         todo("WordCounter.mostCommon")
+        // END EXERCISE 2b
     }
 }
