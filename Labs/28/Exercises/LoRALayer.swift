@@ -10,7 +10,9 @@ import LabKit
 /// ```
 /// PyTorch (peft): `nn.init.kaiming_uniform_(lora_A.weight, a=math.sqrt(5)); nn.init.zeros_(lora_B.weight)`.
 public func loraInitialWeights(r: Int, inFeatures: Int, outFeatures: Int) -> (A: Tensor, B: Tensor) {
+    // BEGIN EXERCISE 1: loraInitialWeights
     todo("loraInitialWeights")
+    // END EXERCISE 1
 }
 
 /// The factor s in y = W x + b + s · B A x: alpha / r, so that changing r does not change how strongly the
@@ -21,7 +23,9 @@ public func loraInitialWeights(r: Int, inFeatures: Int, outFeatures: Int) -> (A:
 /// ```
 /// PyTorch (peft): `self.scaling[adapter_name] = lora_alpha / r`.
 public func loraScaling(alpha: Float, r: Int) -> Float {
+    // BEGIN EXERCISE 1: loraScaling
     todo("loraScaling")
+    // END EXERCISE 1
 }
 
 /// A frozen Linear plus a trainable low-rank update: y = W x + b + s · B A dropout(x). The base weight and bias are
@@ -51,7 +55,9 @@ public final class LoRALinear: Linear {
 
     /// x (..., in) -> (..., out).
     public override func forward(_ x: Tensor) -> Tensor {
+        // BEGIN EXERCISE 1: LoRALinear.forward
         todo("LoRALinear.forward")
+        // END EXERCISE 1
     }
 }
 
@@ -64,5 +70,7 @@ public final class LoRALinear: Linear {
 /// ```
 /// PyTorch (peft): `model = get_peft_model(model, LoraConfig(r=8, lora_alpha=16, target_modules=["c_attn"]))`.
 public func addLoRA(to model: GPT, r: Int, alpha: Float, dropout: Float = 0) -> [LoRALinear] {
+    // BEGIN EXERCISE 1: addLoRA
     todo("addLoRA")
+    // END EXERCISE 1
 }

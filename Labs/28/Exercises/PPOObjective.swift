@@ -12,5 +12,7 @@ import LabKit
 /// PyTorch (trl): `pg_loss = masked_mean(torch.max(-adv * ratio, -adv * torch.clamp(ratio, 1 - eps, 1 + eps)), mask)`.
 public func ppoClippedLoss(logprobs: Tensor, oldLogprobs: Tensor, advantages: Tensor, mask: Tensor,
                            cliprange: Float) -> Tensor {
+    // BEGIN EXERCISE 4: ppoClippedLoss
     todo("ppoClippedLoss")
+    // END EXERCISE 4
 }

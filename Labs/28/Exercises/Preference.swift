@@ -9,5 +9,7 @@ import LabKit
 /// ```
 /// PyTorch (trl RewardTrainer): `loss = -F.logsigmoid(rewards_chosen - rewards_rejected).mean()`.
 public func preferenceLoss(chosen: Tensor, rejected: Tensor) -> Tensor {
+    // BEGIN EXERCISE 3: preferenceLoss
     todo("preferenceLoss")
+    // END EXERCISE 3
 }

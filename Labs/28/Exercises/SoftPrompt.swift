@@ -9,7 +9,9 @@ import LabKit
 /// ```
 /// PyTorch (peft): `torch.cat((prompts.expand(B, -1, -1), inputs_embeds), dim=1)`.
 public func prependSoftPrompt(_ prompt: Tensor, to tokenEmbeddings: Tensor) -> Tensor {
+    // BEGIN EXERCISE 2: prependSoftPrompt
     todo("prependSoftPrompt")
+    // END EXERCISE 2
 }
 
 /// The frozen model run on [soft prompt; tokens]: logits (B, n + T, V) and, with targets (B, T), the mean
@@ -24,5 +26,7 @@ public func softPromptForward(_ model: GPT, prompt: Tensor, idx: Tensor, targets
     let embeds = prependSoftPrompt(prompt, to: model.transformer.wte(idx))     // (B, n + T, C)
     let logits = model.forward(inputsEmbeds: embeds, targets: nil).logits       // (B, n + T, V)
     guard let targets else { return (logits, nil) }
+    // BEGIN EXERCISE 2: softPromptLoss
     todo("softPromptLoss")
+    // END EXERCISE 2
 }
