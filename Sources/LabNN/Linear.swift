@@ -77,10 +77,20 @@ open class Linear: Module {
     public var inFeatures: Int { weight.shape[1] }
     public var outFeatures: Int { weight.shape[0] }
 
+    /// The LoRA adapter `getPeftModel` attached (nil: a plain Linear). Its parameters are listed under this layer's
+    /// name (`c_attn.lora_A.weight`), as peft's.
+    public internal(set) var lora: LoraLayer?
+
     open override func forward(_ x: Tensor) -> Tensor {
         check(x.ndim >= 1 && x.shape.last == inFeatures,
               "Linear(in \(inFeatures), out \(outFeatures)): input \(x.shape) has \(x.shape.last.map(String.init) ?? "no") features in its last dimension, expected \(inFeatures)")
-        return linear(x, weight, bias)   // (..., in) -> (..., out)
+        let y = linear(x, weight, bias)   // (..., in) -> (..., out)
+        guard let lora, !lora.merged else { return y }
+        return y + lora(x)                // + s · B A dropout(x): dropout on the adapter's branch only
+    }
+
+    open override func namedChildren() -> [(name: String, module: Module)] {
+        super.namedChildren().filter { $0.name != "lora" } + (lora?.namedChildren() ?? [])
     }
 }
 

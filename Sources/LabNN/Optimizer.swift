@@ -51,18 +51,21 @@ open class Optimizer {
     /// All parameters, group by group.
     public var parameters: [Tensor] { paramGroups.flatMap(\.parameters) }
 
-    /// One update of every parameter that has a gradient (parameters with `grad == nil` are skipped, like PyTorch).
+    /// One update of every trainable parameter that has a gradient (`grad == nil` or frozen: skipped, like PyTorch).
     open func step() { fatalError("\(type(of: self)) does not override step()") }
 
     /// Drops every parameter's gradient. PyTorch: `optimizer.zero_grad(set_to_none=True)`.
     public func zeroGrad() { for p in parameters { p.zeroGrad() } }
 
     /// Calls `body(param, grad pointer, param pointer, count, weightDecay)` for each parameter with a gradient.
+    /// Frozen parameters (`requiresGrad == false`) are skipped even if a stale gradient is left on them, so freezing
+    /// after building the optimizer works (no update, no weight decay). PyTorch checks only `p.grad is None`, so there
+    /// a frozen parameter with a stale gradient would still move; here freezing alone is enough.
     func forEachParameterWithGrad(_ body: (Tensor, UnsafeMutablePointer<Float>, UnsafePointer<Float>, Int, Float) -> Void) {
         for g in paramGroups {
             let wd = g.weightDecay ?? weightDecay
             for p in g.parameters {
-                guard let grad = p.grad else { continue }
+                guard p.requiresGrad, let grad = p.grad else { continue }
                 check(grad.count == p.count, "optimizer.step: gradient of shape \(grad.shape) for a parameter of shape \(p.shape)")
                 p.withUnsafeMutableFloats { pp, n in grad.withUnsafeFloats { gp, _ in body(p, pp, gp, n, wd) } }
             }
