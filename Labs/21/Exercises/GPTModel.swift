@@ -36,7 +36,9 @@ public final class GPTModel: Module {
 
     /// idx (B, T) int32 token ids, T ≤ blockSize → logits (B, T, V).
     public override func forward(_ idx: Tensor) -> Tensor {
+        // BEGIN EXERCISE 1: GPTModel.forward
         todo("GPTModel.forward")
+        // END EXERCISE 1
     }
 }
 
@@ -50,5 +52,7 @@ public final class GPTModel: Module {
 /// ```
 /// PyTorch: `sum(p.numel() for p in model.parameters())` on a built model.
 public func parameterCount(config: GPTConfig, tied: Bool) -> Int {
+    // BEGIN EXERCISE 2: parameterCount
     todo("parameterCount")
+    // END EXERCISE 2
 }

@@ -17,7 +17,9 @@ import LabKit
 /// probs = F.softmax(logits, dim=-1); idx_next = torch.multinomial(probs, num_samples=1)
 /// ```
 public func sampleNext(logits: Tensor, temperature: Double, topK k: Int?) -> Int {
+    // BEGIN EXERCISE 1: sampleNext
     todo("sampleNext")
+    // END EXERCISE 1
 }
 
 /// The ids of the `k` largest entries of a (1, V) row (lower ids first on ties): the library's `topK`.

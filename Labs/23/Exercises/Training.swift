@@ -18,7 +18,9 @@ import LabKit
 /// loss = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.reshape(-1))
 /// ```
 public func computeLoss(model: Module, batch: Tensor) -> Tensor {
+    // BEGIN EXERCISE 1: computeLoss
     todo("computeLoss")
+    // END EXERCISE 1
 }
 
 /// One step of the slide's training loop: clear the old gradients, compute the loss, backpropagate, clip the
@@ -38,5 +40,7 @@ public func computeLoss(model: Module, batch: Tensor) -> Tensor {
 /// optimizer.step()
 /// ```
 public func trainStep(model: Module, optimizer: Optimizer, batch: Tensor, maxNorm: Float?) -> (loss: Float, gradNorm: Float) {
+    // BEGIN EXERCISE 2: trainStep
     todo("trainStep")
+    // END EXERCISE 2
 }

@@ -16,7 +16,9 @@ public struct TokenPair: Hashable, CustomStringConvertible {
 /// ```
 /// Python (minbpe's get_stats): `for pair in zip(ids, ids[1:]): counts[pair] = counts.get(pair, 0) + 1`
 public func countPairs(_ ids: [Int]) -> [TokenPair: Int] {
+    // BEGIN EXERCISE 2: countPairs
     todo("countPairs")
+    // END EXERCISE 2
 }
 
 /// The most frequent adjacent pair of `ids`; on a tie, the one that occurs first. nil when there is no pair.
@@ -26,7 +28,9 @@ public func countPairs(_ ids: [Int]) -> [TokenPair: Int] {
 /// ```
 /// Python: `max(stats, key=stats.get)` (a dict keeps first-seen order, so ties go to the first pair seen).
 public func mostFrequentPair(_ ids: [Int]) -> TokenPair? {
+    // BEGIN EXERCISE 2: mostFrequentPair
     todo("mostFrequentPair")
+    // END EXERCISE 2
 }
 
 /// Replaces every occurrence of `pair` in `ids`, scanning left to right, by `newId`. Occurrences never overlap: in
@@ -37,5 +41,7 @@ public func mostFrequentPair(_ ids: [Int]) -> TokenPair? {
 /// ```
 /// Python (minbpe's merge): `if ids[i] == pair[0] and i < len(ids) - 1 and ids[i+1] == pair[1]: newids.append(idx); i += 2`
 public func merge(_ ids: [Int], pair: TokenPair, into newId: Int) -> [Int] {
+    // BEGIN EXERCISE 2: merge
     todo("merge")
+    // END EXERCISE 2
 }

@@ -34,7 +34,9 @@ public struct WordLevelTokenizer {
 
     /// Builds the vocabulary: `<UNK>` first, then every distinct word of `texts` in order of first appearance.
     public init(texts: [String]) {
+        // BEGIN EXERCISE 1: WordLevelTokenizer.init
         todo("WordLevelTokenizer.init")
+        // END EXERCISE 1
     }
 
     /// Number of ids, `<UNK>` included.
@@ -42,11 +44,15 @@ public struct WordLevelTokenizer {
 
     /// One id per word; a word not in the vocabulary is `unknownId`.
     public func encode(_ text: String) -> [Int] {
+        // BEGIN EXERCISE 1: WordLevelTokenizer.encode
         todo("WordLevelTokenizer.encode")
+        // END EXERCISE 1
     }
 
     /// The words of `ids` joined by single spaces (an id outside the vocabulary also decodes as `<UNK>`).
     public func decode(_ ids: [Int]) -> String {
+        // BEGIN EXERCISE 1: WordLevelTokenizer.decode
         todo("WordLevelTokenizer.decode")
+        // END EXERCISE 1
     }
 }

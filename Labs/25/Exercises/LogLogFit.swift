@@ -27,7 +27,9 @@ public func leastSquaresLine(x: [Double], y: [Double]) -> Line {
         fatalError("leastSquaresLine: needs as many y as x values and at least 2 points, got \(x.count) x and \(y.count) y")
     }
     guard Set(x).count >= 2 else { fatalError("leastSquaresLine: all x values are \(x[0]); a line needs two different x") }
+    // BEGIN EXERCISE 2a: leastSquaresLine
     todo("leastSquaresLine")
+    // END EXERCISE 2a
 }
 
 /// A fitted scaling law loss = a · N^(−alpha), with the standard error of alpha.
@@ -63,7 +65,9 @@ public func fitScalingLaw(parameters: [Double], losses: [Double]) -> ScalingLaw 
     if let i = (parameters + losses).firstIndex(where: { !($0 > 0) }) {
         fatalError("fitScalingLaw: every parameter count and loss must be positive to take its log; value \(i) is \((parameters + losses)[i])")
     }
+    // BEGIN EXERCISE 2b: fitScalingLaw
     todo("fitScalingLaw")
+    // END EXERCISE 2b
 }
 
 /// The standard error of a least-squares slope: sqrt(Σ residual² / (n − 2) / Σ(x − x̄)²) (given, not an exercise).

@@ -38,5 +38,7 @@ public func estimateCost(parameters: Double, tokens: Double, gpuFlops: Double = 
     guard parameters > 0, tokens > 0, gpuFlops > 0, dollarsPerGPUHour >= 0 else {
         fatalError("estimateCost: parameters (\(parameters)), tokens (\(tokens)) and gpuFlops (\(gpuFlops)) must be positive, the price (\(dollarsPerGPUHour)) not negative")
     }
+    // BEGIN EXERCISE 1: estimateCost
     todo("estimateCost")
+    // END EXERCISE 1
 }

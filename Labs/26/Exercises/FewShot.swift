@@ -44,5 +44,7 @@ public struct Example {
 /// ```
 /// Python: `"\n".join([instruction] + [f"{x} => {y}" for x, y in examples] + [f"{query} =>"])`
 public func fewShotPrompt(instruction: String, examples: [Example], query: String, format: PromptFormat) -> String {
+    // BEGIN EXERCISE 1: fewShotPrompt
     todo("fewShotPrompt")
+    // END EXERCISE 1
 }

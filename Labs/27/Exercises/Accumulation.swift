@@ -24,5 +24,7 @@ public func accumulateGradients(_ model: GPT, _ optimizer: Optimizer, microBatch
     if let bad = microBatches.first(where: { $0.x.shape != microBatches[0].x.shape }) {
         fatalError("accumulateGradients: micro-batches must have equal shapes for the mean to be right, got \(microBatches[0].x.shape) and \(bad.x.shape)")
     }
+    // BEGIN EXERCISE 3: accumulateGradients
     todo("accumulateGradients")
+    // END EXERCISE 3
 }

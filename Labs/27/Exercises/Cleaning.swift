@@ -10,7 +10,9 @@ import LabKit
 /// ```
 /// Python (the slide's `deduplicate`): `seen = set(); [d for d in docs if not (d in seen or seen.add(d))]`
 public func deduplicate(_ documents: [String]) -> [String] {
+    // BEGIN EXERCISE 1: deduplicate
     todo("deduplicate")
+    // END EXERCISE 1
 }
 
 /// The quality rules of the slide's `filter_quality`, with the thresholds this lab uses.
@@ -38,5 +40,7 @@ public struct QualityRules {
 /// ```
 /// Python: `len(d) >= min_chars and sum(c.isalpha() for c in d) / max(1, sum(not c.isspace() for c in d)) >= ratio`
 public func passesQualityFilter(_ document: String, rules: QualityRules) -> Bool {
+    // BEGIN EXERCISE 1: passesQualityFilter
     todo("passesQualityFilter")
+    // END EXERCISE 1
 }

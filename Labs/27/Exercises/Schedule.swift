@@ -18,5 +18,7 @@ public func cosineWithWarmup(step: Int, warmupSteps: Int, totalSteps: Int, numCy
     guard step >= 0, warmupSteps >= 0, totalSteps >= warmupSteps else {
         fatalError("cosineWithWarmup: need step >= 0 and 0 <= warmupSteps <= totalSteps, got step \(step), warmupSteps \(warmupSteps), totalSteps \(totalSteps)")
     }
+    // BEGIN EXERCISE 2: cosineWithWarmup
     todo("cosineWithWarmup")
+    // END EXERCISE 2
 }

@@ -14,7 +14,9 @@ import LabKit
 /// Python (NLTK): `nltk.translate.bleu_score.modified_precision(references, hypothesis, n)` (a Fraction).
 public func modifiedPrecision(references: [[String]], hypothesis: [String], n: Int) -> (matches: Int, total: Int) {
     guard n >= 1, !references.isEmpty else { fatalError("modifiedPrecision: need n >= 1 (got \(n)) and at least one reference") }
+    // BEGIN EXERCISE 2: modifiedPrecision
     todo("modifiedPrecision")
+    // END EXERCISE 2
 }
 
 /// BLEU's brevity penalty: 1 when the hypothesis is longer than the reference length r, else e^(1 − r/c) with c
@@ -28,7 +30,9 @@ public func brevityPenalty(referenceLengths: [Int], hypothesisLength: Int) -> Do
     guard !referenceLengths.isEmpty, hypothesisLength >= 0 else {
         fatalError("brevityPenalty: need at least one reference length and a hypothesis length >= 0, got \(referenceLengths) and \(hypothesisLength)")
     }
+    // BEGIN EXERCISE 2: brevityPenalty
     todo("brevityPenalty")
+    // END EXERCISE 2
 }
 
 /// Sentence BLEU without smoothing, put together from the two parts (given, not an exercise): the brevity penalty

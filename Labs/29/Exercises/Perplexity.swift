@@ -26,5 +26,7 @@ public func calculatePerplexity(_ model: GPT, batches: [(x: Tensor, y: Tensor)])
     let wasTraining = model.training
     model.eval()
     defer { model.train(wasTraining) }
+    // BEGIN EXERCISE 1: calculatePerplexity
     todo("calculatePerplexity")
+    // END EXERCISE 1
 }
