@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-/// The shared part of the course labs' end-to-end tests (Lab21Tests ... Lab24Tests): a scratch project whose
+/// The shared part of the course labs' end-to-end tests (Lab21Tests ... Lab29Tests): a scratch project whose
 /// Labs/ and Solutions/ are the repository's, a quick run with the solutions, and the graded tests' self-check.
 class CourseLabTestCase: XCTestCase {
     /// The repository (this file is Tests/EndToEndTests/CourseLabTestCase.swift).

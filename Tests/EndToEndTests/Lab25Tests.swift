@@ -4,27 +4,7 @@ import XCTest
 /// Lab 25 (scaling laws) end to end with the real `labrun`: the quick run with the solutions prints the slide's
 /// cost lines exactly, trains six sizes spanning more than 20x, and fits a finite alpha with a standard error;
 /// the graded tests give the solutions full marks and the stubs 0.
-final class Lab25Tests: XCTestCase {
-    static let repo = (((#filePath as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent as NSString)
-        .deletingLastPathComponent
-
-    static var dataDir: String {
-        if let d = ProcessInfo.processInfo.environment["LABRUN_DATA_DIR"], !d.isEmpty { return d }
-        return ((repo as NSString).deletingLastPathComponent as NSString).appendingPathComponent("shared/data")
-    }
-
-    var root = ""
-
-    override func setUpWithError() throws {
-        root = try Labrun.makeRoot()
-        try FileManager.default.removeItem(atPath: root + "/Labs")
-        for dir in ["Labs", "Solutions"] {
-            try FileManager.default.createSymbolicLink(atPath: root + "/" + dir, withDestinationPath: Self.repo + "/" + dir)
-        }
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: root) }
-
+final class Lab25Tests: CourseLabTestCase {
     func testQuickRunWithSolutions() throws {
         guard FileManager.default.fileExists(atPath: Self.dataDir + "/tinyshakespeare.txt") else {
             throw XCTSkip("tinyshakespeare.txt is not in \(Self.dataDir): set LABRUN_DATA_DIR")

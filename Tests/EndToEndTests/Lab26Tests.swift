@@ -6,27 +6,7 @@ import XCTest
 /// scripts/reference/lab26_gpt2_token_counts.py), and trains the copying model with the first occurrence at chance;
 /// the graded tests give the solutions full marks and the stubs 0. (The induction head needs the full run's
 /// 3,000 steps; the quick run's 300 only checks that everything runs and that copying has started.)
-final class Lab26Tests: XCTestCase {
-    static let repo = (((#filePath as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent as NSString)
-        .deletingLastPathComponent
-
-    static var dataDir: String {
-        if let d = ProcessInfo.processInfo.environment["LABRUN_DATA_DIR"], !d.isEmpty { return d }
-        return ((repo as NSString).deletingLastPathComponent as NSString).appendingPathComponent("shared/data")
-    }
-
-    var root = ""
-
-    override func setUpWithError() throws {
-        root = try Labrun.makeRoot()
-        try FileManager.default.removeItem(atPath: root + "/Labs")
-        for dir in ["Labs", "Solutions"] {
-            try FileManager.default.createSymbolicLink(atPath: root + "/" + dir, withDestinationPath: Self.repo + "/" + dir)
-        }
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: root) }
-
+final class Lab26Tests: CourseLabTestCase {
     func testQuickRunWithSolutions() throws {
         guard FileManager.default.fileExists(atPath: Self.dataDir + "/gpt2/encoder.json") else {
             throw XCTSkip("gpt2/encoder.json is not in \(Self.dataDir): set LABRUN_DATA_DIR")

@@ -5,27 +5,7 @@ import XCTest
 /// cleaning removes the planted junk, accumulation equals the big batch to 1e-5, the schedule equals the library's
 /// (Hugging Face's formula), resuming repeats the run exactly, and the metrics log is written; the graded tests
 /// give the solutions full marks and the stubs 0.
-final class Lab27Tests: XCTestCase {
-    static let repo = (((#filePath as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent as NSString)
-        .deletingLastPathComponent
-
-    static var dataDir: String {
-        if let d = ProcessInfo.processInfo.environment["LABRUN_DATA_DIR"], !d.isEmpty { return d }
-        return ((repo as NSString).deletingLastPathComponent as NSString).appendingPathComponent("shared/data")
-    }
-
-    var root = ""
-
-    override func setUpWithError() throws {
-        root = try Labrun.makeRoot()
-        try FileManager.default.removeItem(atPath: root + "/Labs")
-        for dir in ["Labs", "Solutions"] {
-            try FileManager.default.createSymbolicLink(atPath: root + "/" + dir, withDestinationPath: Self.repo + "/" + dir)
-        }
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: root) }
-
+final class Lab27Tests: CourseLabTestCase {
     func testQuickRunWithSolutions() throws {
         guard FileManager.default.fileExists(atPath: Self.dataDir + "/tinyshakespeare.txt") else {
             throw XCTSkip("tinyshakespeare.txt is not in \(Self.dataDir): set LABRUN_DATA_DIR")

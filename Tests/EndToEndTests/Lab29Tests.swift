@@ -7,27 +7,7 @@ import XCTest
 /// 8.987727354491445e-155 with NLTK's two warnings, and the benchmark reports an accuracy with its interval; the
 /// graded tests give the solutions full marks and the stubs 0. The course model comes from the shared model cache
 /// (trained on first use).
-final class Lab29Tests: XCTestCase {
-    static let repo = (((#filePath as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent as NSString)
-        .deletingLastPathComponent
-
-    static var dataDir: String {
-        if let d = ProcessInfo.processInfo.environment["LABRUN_DATA_DIR"], !d.isEmpty { return d }
-        return ((repo as NSString).deletingLastPathComponent as NSString).appendingPathComponent("shared/data")
-    }
-
-    var root = ""
-
-    override func setUpWithError() throws {
-        root = try Labrun.makeRoot()
-        try FileManager.default.removeItem(atPath: root + "/Labs")
-        for dir in ["Labs", "Solutions"] {
-            try FileManager.default.createSymbolicLink(atPath: root + "/" + dir, withDestinationPath: Self.repo + "/" + dir)
-        }
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: root) }
-
+final class Lab29Tests: CourseLabTestCase {
     func testQuickRunWithSolutions() throws {
         guard FileManager.default.fileExists(atPath: Self.dataDir + "/tinyshakespeare.txt") else {
             throw XCTSkip("tinyshakespeare.txt is not in \(Self.dataDir): set LABRUN_DATA_DIR")
