@@ -97,7 +97,9 @@ final class ContainmentTests: XCTestCase {
         c.timeout = 30
         let r = try c.run()
         let killed = r.stdoutText.split(separator: "\n").last.flatMap { Int($0.split(separator: " ")[0]) } ?? 0
-        XCTAssertGreaterThanOrEqual(killed, 1, "no child was killed: \(r.stdoutText)")
+        // The OOM killer may pick the reporting parent itself (then nothing is printed): the cgroup's report below
+        // still has to say the limit was hit.
+        if !r.stdoutText.isEmpty { XCTAssertGreaterThanOrEqual(killed, 1, "no child was killed: \(r.stdoutText)") }
         XCTAssertTrue(r.memoryLimitHit, "the cgroup's OOM killer did not report: \(r.stdoutText) \(r.termination) peak \(r.peakMemoryBytes ?? -1)")
         XCTAssertLessThanOrEqual(r.peakMemoryBytes ?? .max, 2 << 30)
     }
