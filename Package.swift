@@ -68,6 +68,8 @@ let package = Package(
                           swiftSettings: fast),
         .executableTarget(name: "kernel-bench", dependencies: ["LabTensor"], path: "Benchmarks/KernelBench",
                           swiftSettings: fast),
+        .executableTarget(name: "finetune-bench", dependencies: ["LabNN", "LabTensor"], path: "Benchmarks/FinetuneBench",
+                          swiftSettings: fast),
 
         .testTarget(name: "LabTensorTests", dependencies: ["LabTensor"]),
         .testTarget(name: "LabNNTests", dependencies: ["LabNN"], resources: [.copy("Fixtures")]),

@@ -26,35 +26,48 @@ import LabTensor
 /// Hugging Face: `model.generate(idx, max_new_tokens=200, do_sample=True, use_cache=True)`.
 public func generate(_ model: Module, _ idx: Tensor, maxNewTokens: Int, temperature: Float = 1,
                      topK: Int? = nil, topP: Float? = nil, blockSize: Int? = nil, useCache: Bool = true) -> Tensor {
-    check(idx.ndim == 2 && idx.dtype == .int32 && idx.shape[1] > 0,
-          "generate: idx must be (B, T) int32 token ids with T ≥ 1 (Tensor(ints: ids, shape: [1, ids.count])), got \(idx.dtype) of shape \(idx.shape)")
-    check(maxNewTokens >= 0 && temperature >= 0 && temperature.isFinite && (topK ?? 1) > 0 && (topP.map { $0 > 0 && $0 <= 1 } ?? true),
-          "generate: maxNewTokens \(maxNewTokens) ≥ 0, temperature \(temperature) ≥ 0, topK \(topK.map(String.init) ?? "nil") ≥ 1, topP \(topP.map { "\($0)" } ?? "nil") in (0, 1] required")
+    checkSampling(idx, maxNewTokens: maxNewTokens, temperature: temperature, topK: topK, topP: topP)
     guard let blockSize = blockSize ?? (model as? GPT)?.config.blockSize else {
         fail("generate: a \(type(of: model)) is not a GPT, so pass its context length: generate(model, idx, maxNewTokens: n, blockSize: 128)")
     }
     let B = idx.shape[0]
-    let all = idx.ints
-    var rows = (0..<B).map { b in Array(all[(b * idx.shape[1])..<((b + 1) * idx.shape[1])]) }   // B × T token lists
-    let wasTraining = model.training
-    model.eval()
-    defer { model.train(wasTraining) }
     let gpt = model as? GPT
     let cache = useCache && gpt?.supportsKVCache == true && gpt!.config.blockSize >= blockSize
         ? KVCache(gpt!.config, batchSize: B) : nil
+    return sampleTokens(model, idx, maxNewTokens: maxNewTokens, temperature: temperature, topK: topK, topP: topP) { rows in
+        let n = rows[0].count
+        if let cache, let gpt {
+            if n > blockSize { cache.reset() }              // cropped: every position moved, rebuild the cache
+            let first = n > blockSize ? n - blockSize : cache.length                        // tokens not in the cache
+            return gpt.forward(Tensor(ints: rows.flatMap { $0[first..<n] }, shape: [B, n - first]), cache: cache)
+        }
+        let t = min(n, blockSize)
+        return model(Tensor(ints: rows.flatMap { $0.suffix(t) }, shape: [B, t]))           // the slide's loop
+    }
+}
+
+/// generate's argument checks (shared with `PromptTuning.generate`).
+func checkSampling(_ idx: Tensor, maxNewTokens: Int, temperature: Float, topK: Int?, topP: Float?) {
+    check(idx.ndim == 2 && idx.dtype == .int32 && idx.shape[1] > 0,
+          "generate: idx must be (B, T) int32 token ids with T ≥ 1 (Tensor(ints: ids, shape: [1, ids.count])), got \(idx.dtype) of shape \(idx.shape)")
+    check(maxNewTokens >= 0 && temperature >= 0 && temperature.isFinite && (topK ?? 1) > 0 && (topP.map { $0 > 0 && $0 <= 1 } ?? true),
+          "generate: maxNewTokens \(maxNewTokens) ≥ 0, temperature \(temperature) ≥ 0, topK \(topK.map(String.init) ?? "nil") ≥ 1, topP \(topP.map { "\($0)" } ?? "nil") in (0, 1] required")
+}
+
+/// The sampling loop of `generate` and `PromptTuning.generate`: `maxNewTokens` times, `logits(rows)` gives the
+/// logits (B, t, V) whose last position predicts each row's next token (rows: the B token lists so far), and the
+/// sampled tokens are appended. Runs under `noGrad` with `model` in eval mode (its mode is restored afterwards).
+func sampleTokens(_ model: Module, _ idx: Tensor, maxNewTokens: Int, temperature: Float, topK: Int?, topP: Float?,
+                  logits: ([[Int]]) -> Tensor) -> Tensor {
+    let (B, T) = (idx.shape[0], idx.shape[1])
+    let all = idx.ints
+    var rows = (0..<B).map { b in Array(all[(b * T)..<((b + 1) * T)]) }                 // B × T token lists
+    let wasTraining = model.training
+    model.eval()
+    defer { model.train(wasTraining) }
     noGrad {
         for _ in 0..<maxNewTokens {
-            let n = rows[0].count
-            let logits: Tensor                                                              // (B, t, V)
-            if let cache, let gpt {
-                if n > blockSize { cache.reset() }              // cropped: every position moved, rebuild the cache
-                let first = n > blockSize ? n - blockSize : cache.length                    // tokens not in the cache
-                logits = gpt.forward(Tensor(ints: rows.flatMap { $0[first..<n] }, shape: [B, n - first]), cache: cache)
-            } else {
-                let t = min(n, blockSize)
-                logits = model(Tensor(ints: rows.flatMap { $0.suffix(t) }, shape: [B, t]))  // the slide's loop
-            }
-            let next = sampleLast(logits, temperature: temperature, topK: topK, topP: topP)
+            let next = sampleLast(logits(rows), temperature: temperature, topK: topK, topP: topP)
             for b in 0..<B { rows[b].append(next[b]) }
         }
     }

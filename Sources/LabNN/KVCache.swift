@@ -70,14 +70,37 @@ extension GPT {
     /// ```
     /// PyTorch (Hugging Face): `model(idx, past_key_values=cache, use_cache=True).logits`.
     public func forward(_ idx: Tensor, cache: KVCache) -> Tensor {
-        let (B, t) = (idx.shape[0], idx.shape[1])
+        let (B, t) = idx.ndim == 2 ? (idx.shape[0], idx.shape[1]) : (0, 0)
         if idx.ndim != 2 || B != cache.batchSize || cache.length + t > cache.capacity || !supportsKVCache {
             fatalError("GPT.forward(_:cache:): idx \(idx.shape) at positions \(cache.length)..<\(cache.length + t) for a cache "
                        + "of batch \(cache.batchSize) and \(cache.capacity) positions"
                        + (supportsKVCache ? "" : "; a block does not adopt KVCachedBlock"))
         }
+        return forward(inputsEmbeds: transformer.wte(idx), cache: cache)  // (B, t, V)
+    }
+
+    /// Logits (B, t, V) for input embeddings (B, t, C) at positions `cache.length ..< cache.length + t` (their
+    /// position embeddings are added here), attending over the cached positions too; appends their keys and values
+    /// to `cache`. Prompt tuning prefills with [soft prompt; wte(prompt)] this way, then goes on token by token.
+    ///
+    /// ```swift
+    /// let cache = KVCache(model.config, batchSize: 1)
+    /// let embeds = cat([prompt.unsqueeze(0), model.transformer.wte(idx)], dim: 1)    // (1, n + T, C)
+    /// var logits = noGrad { model.forward(inputsEmbeds: embeds, cache: cache) }      // (1, n + T, V)
+    /// logits = noGrad { model.forward(next, cache: cache) }                          // (1, 1, V) at position n + T
+    /// ```
+    /// PyTorch (Hugging Face): `model(inputs_embeds=embeds, use_cache=True)`, then `past_key_values=out.past_key_values`.
+    public func forward(inputsEmbeds: Tensor, cache: KVCache) -> Tensor {
+        let shape = inputsEmbeds.shape
+        let t = shape.count == 3 ? shape[1] : 0
+        if shape.count != 3 || shape[0] != cache.batchSize || shape[2] != config.nEmbd || t == 0
+            || cache.length + t > cache.capacity || !supportsKVCache {
+            fatalError("GPT.forward(inputsEmbeds:cache:): input embeddings \(shape) (want (B, t, \(config.nEmbd)), t ≥ 1) at positions "
+                       + "\(cache.length)..<\(cache.length + t) for a cache of batch \(cache.batchSize) and \(cache.capacity) positions"
+                       + (supportsKVCache ? "" : "; a block does not adopt KVCachedBlock"))
+        }
         let pos = Tensor(ints: Array(cache.length..<(cache.length + t)))  // (t)
-        var x = transformer.wte(idx) + transformer.wpe(pos)               // (B, t, C)
+        var x = inputsEmbeds + transformer.wpe(pos)                       // (B, t, C)
         for (i, block) in transformer.h.enumerated() {
             x = (block as! KVCachedBlock).forward(x, cache: cache, layer: i)
         }

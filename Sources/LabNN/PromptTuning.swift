@@ -87,17 +87,44 @@ public final class PromptTuning: Module {
         forward(idx, targets: targets)
     }
 
-    /// Samples with the soft prompt in place: the prompt is prepended once per forward and the real context is
-    /// cropped to blockSize − n, so prompt + context always fit the position table.
+    /// Samples with the soft prompt in place: the n virtual tokens always sit at positions 0..n-1 and the real
+    /// context follows at n.., cropped to its last blockSize − n tokens, so prompt + context fit the position table.
+    ///
+    /// With `useCache` (the default) the first step prefills a `KVCache` with [soft prompt; wte(context)] at
+    /// positions 0..n+T-1 and each later step runs the new token alone. Once the real context outgrows
+    /// blockSize − n it is cropped exactly as the uncached path crops it: the prompt stays in front and every real
+    /// token moves one position down, so their keys and values change and the cache is **rebuilt** from
+    /// [soft prompt; cropped context] at each such step (not rolled: rolling would push the prompt out of the window,
+    /// or leave stale positions). Both paths therefore give the same tokens for the same seed. `useCache: false`
+    /// (or a model with custom blocks) recomputes [soft prompt; wte(context)] at every step.
     ///
     /// ```swift
+    /// manualSeed(7)
     /// let out = pt.generate(Tensor(ints: [0], shape: [1, 1]), maxNewTokens: 200, temperature: 0.8)
+    /// let slow = pt.generate(Tensor(ints: [0], shape: [1, 1]), maxNewTokens: 200, temperature: 0.8, useCache: false)
     /// ```
     /// PyTorch (peft): `peft_model.generate(input_ids=ids, max_new_tokens=200, do_sample=True, temperature=0.8)`.
     public func generate(_ idx: Tensor, maxNewTokens: Int, temperature: Float = 1, topK: Int? = nil,
-                         topP: Float? = nil) -> Tensor {
-        LabNN.generate(RealPositions(self), idx, maxNewTokens: maxNewTokens, temperature: temperature, topK: topK,
-                       topP: topP, blockSize: model.config.blockSize - numVirtualTokens)
+                         topP: Float? = nil, useCache: Bool = true) -> Tensor {
+        let n = numVirtualTokens, window = model.config.blockSize - numVirtualTokens     // real tokens after the prompt
+        guard useCache && model.supportsKVCache else {
+            return LabNN.generate(RealPositions(self), idx, maxNewTokens: maxNewTokens, temperature: temperature,
+                                  topK: topK, topP: topP, blockSize: window)
+        }
+        checkSampling(idx, maxNewTokens: maxNewTokens, temperature: temperature, topK: topK, topP: topP)
+        let B = idx.shape[0]
+        let cache = KVCache(model.config, batchSize: B)
+        return sampleTokens(self, idx, maxNewTokens: maxNewTokens, temperature: temperature, topK: topK, topP: topP) { rows in
+            let T = rows[0].count
+            if cache.length == 0 || T > window {                 // prefill, or the window slid: rebuild the cache
+                cache.reset()
+                let t = min(T, window)
+                let context = Tensor(ints: rows.flatMap { $0.suffix(t) }, shape: [B, t])          // (B, t)
+                return model.forward(inputsEmbeds: inputsEmbeds(context), cache: cache)          // (B, n + t, V)
+            }
+            let first = cache.length - n                         // real tokens already in the cache
+            return model.forward(Tensor(ints: rows.flatMap { $0[first..<T] }, shape: [B, T - first]), cache: cache)
+        }
     }
 
     /// The prompt-tuned model seen by `generate`: logits for the real positions only, (B, T, V).

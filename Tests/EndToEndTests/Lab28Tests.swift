@@ -36,5 +36,24 @@ final class Lab28Tests: XCTestCase {
         let m = try XCTUnwrap(text.range(of: #"max \|Δ logits\| = [0-9.e-]+"#, options: .regularExpression), String(text.prefix(4000)))
         let diff = try XCTUnwrap(Double(text[m].split(separator: " ").last!))
         XCTAssertLessThan(diff, 1e-4, "merged and unmerged LoRA logits should agree to fp32 rounding")
+
+        // The figures the course site shows: recorded with the values the lab printed.
+        var figures: [String: Double] = [:]
+        for f in cells.flatMap({ ($0["figures"] as? [[String: Any]]) ?? [] }) {
+            if let name = f["name"] as? String, let value = f["value"] as? Double { figures[name] = value }
+        }
+        XCTAssertEqual(figures["LoRA trainable parameters (r 8, c_attn)"], 32_768, "\(figures)")
+        let merge = try XCTUnwrap(figures["LoRA merged vs unmerged, max |Δ logits|"], "\(figures)")
+        XCTAssertEqual(merge, diff, accuracy: 1e-6 * diff + 1e-12)
+        let accuracy = try XCTUnwrap(figures["reward model accuracy, held-out pairs"], "\(figures)")
+        XCTAssertTrue((0...1).contains(accuracy) && (accuracy * 16).rounded() == accuracy * 16,
+                      "accuracy \(accuracy) is not a share of quick mode's 16 held-out pairs")
+        let series = cells.flatMap { ($0["series"] as? [[String: Any]]) ?? [] }
+        let reward = try XCTUnwrap(series.first { $0["name"] as? String == "PPO mean reward" }?["y"] as? [Double], "\(series)")
+        XCTAssertEqual(reward.count, 2)                                         // quick: max(2, 20 / 20) PPO steps
+        XCTAssertEqual(figures["PPO mean reward, first step"], reward.first)
+        XCTAssertEqual(figures["PPO mean reward, last step"], reward.last)
+        let kl = try XCTUnwrap(series.first { $0["name"] as? String == "PPO KL (k1)" }?["y"] as? [Double], "\(series)")
+        XCTAssertEqual(figures["PPO KL from the reference, last step (k1)"], kl.last)
     }
 }

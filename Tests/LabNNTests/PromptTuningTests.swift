@@ -92,6 +92,58 @@ final class PromptTuningTests: XCTestCase {
         XCTAssertEqual(out, ctx)
     }
 
+    /// The KV cache's prefill with [P; wte(idx)] at positions 0..n+T-1 gives the uncached forward's logits (every
+    /// position, the last one included), and a token fed through the cache afterwards gives the logits of the whole
+    /// [P; wte(idx + token)] recomputed. The prompt is random N(0, 1) (not zero) and visibly changes the logits.
+    func testCachedPrefillLogitsEqualTheUncachedForward() {
+        manualSeed(5)
+        let pt = PromptTuning(GPT(small), numVirtualTokens: 4)
+        pt.eval()
+        XCTAssertGreaterThan(pt.prompt_embeddings.scalars.map(abs).max()!, 0.5)
+        let ids = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3]                                  // (2, 5)
+        let idx = Tensor(ints: ids, shape: [2, 5])
+        let full = noGrad { pt(idx) }                                           // (2, 9, 13)
+        let cache = KVCache(small, batchSize: 2)
+        let prefill = noGrad { pt.model.forward(inputsEmbeds: pt.inputsEmbeds(idx), cache: cache) }   // (2, 9, 13)
+        XCTAssertEqual(prefill.shape, [2, 9, 13])
+        XCTAssertEqual(cache.length, 9)
+        XCTAssertLessThan(maxDiff(prefill, full), 1e-5)
+        XCTAssertLessThan(maxDiff(prefill[0..., 8], full[0..., 8]), 1e-5)       // the logits generation samples from
+        let withoutPrompt = noGrad { pt.model(idx) }                            // (2, 5, 13)
+        XCTAssertGreaterThan(maxDiff(withoutPrompt[0..., 4], full[0..., 8]), 1e-2)
+        // One more token per row through the cache, at position n + T = 9.
+        let next = Tensor(ints: [7, 11], shape: [2, 1])
+        let step = noGrad { pt.model.forward(next, cache: cache) }              // (2, 1, 13)
+        let longer = Tensor(ints: Array(ids[0..<5]) + [7] + Array(ids[5..<10]) + [11], shape: [2, 6])
+        let recomputed = noGrad { pt(longer) }                                  // (2, 10, 13)
+        XCTAssertEqual(cache.length, 10)
+        XCTAssertLessThan(maxDiff(step[0..., 0], recomputed[0..., 9]), 1e-5)
+    }
+
+    /// Same seed, same tokens with and without the KV cache, inside the window (blockSize − n = 8 real tokens) and
+    /// well past it (the cache is rebuilt from [P; cropped context] at every step there): greedy, sampled, top-k,
+    /// top-p, batch 2, with dropout in the config (generation runs in eval mode and restores train mode).
+    func testCachedAndUncachedSoftPromptGenerationGiveTheSameTokens() {
+        manualSeed(6)
+        let config = GPTConfig(vocabSize: 13, blockSize: 12, nLayer: 2, nHead: 2, nEmbd: 8, dropout: 0.1)
+        let pt = PromptTuning(GPT(config), numVirtualTokens: 4)
+        pt.train()
+        let prompt = Tensor(ints: [3, 1, 4, 1, 5, 9], shape: [2, 3])
+        let settings: [(Float, Int?, Float?)] = [(0, nil, nil), (1, nil, nil), (0.8, 5, nil), (1.3, nil, 0.9)]
+        for newTokens in [5, 20] {                                              // 3 + 5 ≤ 8; 3 + 20 > 8
+            for (temperature, topK, topP) in settings {
+                manualSeed(21)
+                let cached = pt.generate(prompt, maxNewTokens: newTokens, temperature: temperature, topK: topK, topP: topP)
+                manualSeed(21)
+                let uncached = pt.generate(prompt, maxNewTokens: newTokens, temperature: temperature, topK: topK,
+                                           topP: topP, useCache: false)
+                XCTAssertEqual(cached.shape, [2, 3 + newTokens])
+                XCTAssertEqual(cached.ints, uncached.ints, "\(newTokens) tokens, temperature \(temperature) topK \(String(describing: topK)) topP \(String(describing: topP))")
+            }
+        }
+        XCTAssertTrue(pt.training && pt.model.training)                         // mode restored
+    }
+
     func testPromptFilesRoundTrip() throws {
         manualSeed(4)
         let dir = NSTemporaryDirectory() + "prompt-roundtrip-\(getpid())"
