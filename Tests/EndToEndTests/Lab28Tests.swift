@@ -40,7 +40,7 @@ final class Lab28Tests: XCTestCase {
         // The figures the course site shows: recorded with the values the lab printed.
         var figures: [String: Double] = [:]
         for f in cells.flatMap({ ($0["figures"] as? [[String: Any]]) ?? [] }) {
-            if let name = f["name"] as? String, let value = f["value"] as? Double { figures[name] = value }
+            if let name = f["name"] as? String, let value = (f["value"] as? NSNumber)?.doubleValue { figures[name] = value }
         }
         XCTAssertEqual(figures["LoRA trainable parameters (r 8, c_attn)"], 32_768, "\(figures)")
         let merge = try XCTUnwrap(figures["LoRA merged vs unmerged, max |Δ logits|"], "\(figures)")
@@ -49,11 +49,11 @@ final class Lab28Tests: XCTestCase {
         XCTAssertTrue((0...1).contains(accuracy) && (accuracy * 16).rounded() == accuracy * 16,
                       "accuracy \(accuracy) is not a share of quick mode's 16 held-out pairs")
         let series = cells.flatMap { ($0["series"] as? [[String: Any]]) ?? [] }
-        let reward = try XCTUnwrap(series.first { $0["name"] as? String == "PPO mean reward" }?["y"] as? [Double], "\(series)")
+        let reward = try XCTUnwrap(series.first { $0["name"] as? String == "PPO mean reward" }?["y"] as? [NSNumber], "\(series)").map(\.doubleValue)
         XCTAssertEqual(reward.count, 2)                                         // quick: max(2, 20 / 20) PPO steps
         XCTAssertEqual(figures["PPO mean reward, first step"], reward.first)
         XCTAssertEqual(figures["PPO mean reward, last step"], reward.last)
-        let kl = try XCTUnwrap(series.first { $0["name"] as? String == "PPO KL (k1)" }?["y"] as? [Double], "\(series)")
+        let kl = try XCTUnwrap(series.first { $0["name"] as? String == "PPO KL (k1)" }?["y"] as? [NSNumber], "\(series)").map(\.doubleValue)
         XCTAssertEqual(figures["PPO KL from the reference, last step (k1)"], kl.last)
     }
 }
