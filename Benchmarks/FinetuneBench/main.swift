@@ -33,7 +33,7 @@ print("prompt tuning: mini-GPT V=65 C=256 H=4 L=4 blockSize=128, \(n) virtual to
       + "B=1, 1-token prompt, temperature 1; \(repeats) repeats")
 _ = pt.generate(start, maxNewTokens: 8)                                           // warm-up
 var ratios: [String] = []
-print("\(("measurement (tokens/s)" as String).padding(toLength: 46, withPad: " ", startingAt: 0))     median        min        max")
+print("\(("measurement (tokens/s)" as String).padding(toLength: 54, withPad: " ", startingAt: 0))     median        min        max")
 for tokens in lengths {
     var uncached: [Double] = [], cached: [Double] = []
     for _ in 0..<repeats {
@@ -49,7 +49,7 @@ for tokens in lengths {
     }
     let label = tokens + 1 <= 128 - n ? "in window" : "past the window"
     for (name, xs) in [("no cache", uncached), ("KV cache", cached)] {
-        print("soft prompt, \(tokens) tokens (\(label)), \(name)".padding(toLength: 46, withPad: " ", startingAt: 0)
+        print("soft prompt, \(tokens) tokens (\(label)), \(name)".padding(toLength: 54, withPad: " ", startingAt: 0)
               + String(format: " %10.1f %10.1f %10.1f", median(xs), xs.min()!, xs.max()!))
     }
     ratios.append(String(format: "%d:%.2f", tokens, median(cached) / median(uncached)))
