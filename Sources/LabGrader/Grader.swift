@@ -153,9 +153,15 @@ public final class Grader: @unchecked Sendable {
 
     public func grade(_ submission: Submission) throws -> GradeReport {
         let start = monotonicNow()
-        let hash = inputHash(submission)
+        let outer = GradeTimings.currentSubmission
+        GradeTimings.currentSubmission = submission.name
+        defer {
+            GradeTimings.shared?.record("grade", start: start, seconds: monotonicNow() - start)
+            GradeTimings.currentSubmission = outer
+        }
+        let hash = timed("input-hash") { inputHash(submission) }
         var notes: [String] = []
-        let (studentFiles, foundIn, unreadable) = collect(submission.dir)
+        let (studentFiles, foundIn, unreadable) = timed("collect") { collect(submission.dir) }
         if foundIn == nil {
             notes.append("No exercise files found in \(submission.dir.lastPathComponent) (expected \(exerciseNames.joined(separator: ", ")) in Labs/\(lab.id)/Exercises/, Exercises/ or the folder itself).")
         }
@@ -173,7 +179,7 @@ public final class Grader: @unchecked Sendable {
             // No Solutions/ (a student grading their own copy): the student's files as they are, one module.
             var files = studentFiles
             if files.isEmpty { for name in exerciseNames { files[name] = "" } }
-            let r = try compileExercises(files)
+            let r = try compileExercises(files, label: Self.wholeSubmission)
             let tests = lab.tests
             if r.ok {
                 let runner = try runnerFor(tests: tests, exercises: (r.dir, r.key), box: box, courseBroken: &courseBroken)
@@ -187,6 +193,7 @@ public final class Grader: @unchecked Sendable {
             // 1. The student's regions, cut at the markers; everything outside them is the course's.
             var bodies: [String: StudentRegions.Body] = [:]
             var problems: [String: String] = [:]
+            timed("regions") {
             for (file, ref) in reference {
                 if let text = studentFiles[file] {
                     let cut = StudentRegions.parse(text, file: file, expected: ref.regions.map { ($0.name, exerciseOf[$0.name]) })
@@ -197,6 +204,7 @@ public final class Grader: @unchecked Sendable {
                     if foundIn != nil, unreadable[file] == nil { notes.append("\(file) is missing from the submission: its exercises count as not implemented.") }
                     for r in ref.regions { problems[r.name] = why }
                 }
+            }
             }
             for p in Set(problems.values).sorted() where !p.contains("is missing from the submission") && !p.contains("not valid UTF-8") { notes.append(p) }
 
@@ -211,12 +219,14 @@ public final class Grader: @unchecked Sendable {
                 for t in tests where !reasons.isEmpty { absentReason[t.id] = Array(Set(reasons)).sorted().joined(separator: "\n") }
                 // The allowlist, on the student's own lines.
                 var violations: [BuildDiagnostic] = []
+                timed("check", unit.id) {
                 for (file, ref) in reference.sorted(by: { $0.key < $1.key }) {
                     for r in ref.regions where mine.contains(r.name) {
                         if let b = bodies[r.name] {
                             violations += SubmissionCheck.check(b.lines.joined(separator: "\n"), file: file, firstLine: b.firstLine)
                         }
                     }
+                }
                 }
                 if !violations.isEmpty {
                     allDiagnostics += violations
@@ -226,6 +236,7 @@ public final class Grader: @unchecked Sendable {
                     continue
                 }
                 var c = Composition()
+                timed("splice", unit.id) {
                 for (file, ref) in reference {
                     let byName = Dictionary(uniqueKeysWithValues: ref.regions.map { ($0.name, $0) })
                     Composition.splice(stub: ref.text, file: file, body: { name in
@@ -233,7 +244,8 @@ public final class Grader: @unchecked Sendable {
                         return .reference(byName[name]?.body ?? "")
                     }, into: &c)
                 }
-                let r = try compileExercises(c.files)
+                }
+                let r = try compileExercises(c.files, label: unit.id)
                 guard r.ok else {
                     let diags = r.diagnostics.map { c.studentDiagnostic($0) ?? $0 }
                     allDiagnostics += diags.filter { !allDiagnostics.contains($0) }
@@ -242,7 +254,7 @@ public final class Grader: @unchecked Sendable {
                     for t in tests { box.byID[t.id] = result(t, .compileError, message: text.isEmpty ? "\(describe(unit.id)) does not compile." : text) }
                     continue
                 }
-                let libProblems = try libraryProblems(r.dir)
+                let libProblems = try timed("library-check", unit.id) { try libraryProblems(r.dir) }
                 if !libProblems.isEmpty {
                     broken.append(unit.id)
                     let d = libProblems.map { BuildDiagnostic(file: "", line: 0, column: 0, message: $0, text: "error: " + $0) }
@@ -264,12 +276,12 @@ public final class Grader: @unchecked Sendable {
                 // into each module's directory, where it loads that module ($ORIGIN comes first in its run path).
                 var stubs: [String: String] = [:]
                 for (name, ref) in reference { stubs[name] = ref.text }
-                let stub = try compileExercises(stubs)
+                let stub = try compileExercises(stubs, label: "stubs")
                 let all = order.flatMap { byKey[$0]!.tests }
                 if stub.ok, let runner = try runnerFor(tests: all, exercises: (stub.dir, stub.key), box: box, courseBroken: &courseBroken) {
                     for key in order {
                         let (tests, dir) = byKey[key]!
-                        let linked = try linkRunner(runner, into: dir)
+                        let linked = try timed("link-runner") { try linkRunner(runner, into: dir) }
                         jobs += tests.filter { box.byID[$0.id] == nil }.map { ($0, linked, dir) }
                     }
                 }
@@ -296,21 +308,24 @@ public final class Grader: @unchecked Sendable {
         let rank = Dictionary(uniqueKeysWithValues: lab.tests.enumerated().map { ($1.id, $0) })
         jobs.sort { rank[$0.test.id]! < rank[$1.test.id]! }
         if !jobs.isEmpty {
-            let sandbox = try makeSandbox(submission, runners: jobs.map(\.runner), libraries: jobs.map(\.library))
+            let sandbox = try timed("sandbox") { try makeSandbox(submission, runners: jobs.map(\.runner), libraries: jobs.map(\.library)) }
             defer { sandbox.remove() }
             let lock = NSLock()
             let budget = lab.manifest.submissionBudget
             let testsStart = monotonicNow()
             let reasons = absentReason
             let pending = jobs
+            let name = submission.name
+            defer { GradeTimings.shared?.record("tests", detail: "\(jobs.count) tests, \(options.testJobs) at once", start: testsStart, seconds: monotonicNow() - testsStart) }
             try parallelForEach(count: pending.count, jobs: options.testJobs) { i in
+                GradeTimings.currentSubmission = name
                 let (t, runner, _) = pending[i]
                 if monotonicNow() - testsStart > budget {
                     let r = self.result(t, .timedOut, message: "Not run: this submission used up its \(formatPoints(budget)) s budget for all tests (earlier tests hung or were very slow).")
                     lock.lock(); box.byID[t.id] = r; lock.unlock()
                     return
                 }
-                var r = try self.run(t, runner: runner, sandbox: sandbox, slot: i)
+                var r = try timed("test", t.id) { try self.run(t, runner: runner, sandbox: sandbox, slot: i) }
                 if r.status == .notImplemented, let why = reasons[t.id] { r.message += "\n(" + why + ")" }
                 lock.lock(); box.byID[t.id] = r; lock.unlock()
             }
@@ -413,7 +428,7 @@ public final class Grader: @unchecked Sendable {
         if let n = baseline.value { return n }
         var files: [String: String] = [:]
         for (name, ref) in reference { files[name] = ref.text }
-        let r = try compileExercises(files)
+        let r = try compileExercises(files, label: "stubs")
         let lib = r.dir.appendingPathComponent("lib\(course.moduleName(lab.id)).so")
         let n = r.ok ? ((try? ELFSummary(contentsOf: lib))?.constructors ?? 0) : 0
         baseline.value = n
@@ -451,7 +466,7 @@ public final class Grader: @unchecked Sendable {
         guard !reference.isEmpty else { return [:] }
         var files: [String: String] = [:]
         for (name, s) in reference { files[name] = s.text }
-        let r = try compileExercises(files)
+        let r = try compileExercises(files, label: "stubs")
         guard r.ok else { return [:] }   // stubs that do not compile are for `labrun release --check` to report
         return try compileTests(against: (r.dir, r.key), tests: lab.tests).excluded
     }
@@ -468,13 +483,14 @@ public final class Grader: @unchecked Sendable {
 
     struct Compiled { var ok: Bool; var dir: URL; var key: String; var diagnostics: [BuildDiagnostic] }
 
-    func compileExercises(_ files: [String: String]) throws -> Compiled {
+    func compileExercises(_ files: [String: String], label: String = "") throws -> Compiled {
+        let t0 = monotonicNow()
         let tc = options.toolchain
         let module = course.moduleName(lab.id)
         let flags = ["-parse-as-library", "-enable-testing", "-module-name", module] + optimize + tc.labKitFlags
         let sorted = files.sorted { $0.key < $1.key }
         let key = "ex-" + sha256Hex(["exercises/1", toolchainIdentity, Release.supportSource] + flags + sorted.flatMap { [$0.key, $0.value] })
-        let (dir, _) = try options.cache.entry(key) { tmp in
+        let (dir, cached) = try options.cache.entry(key) { tmp in
             let src = tmp.appendingPathComponent("src")
             try FileManager.default.createDirectory(at: src, withIntermediateDirectories: true)
             for (name, text) in sorted { try Data(text.utf8).write(to: src.appendingPathComponent(name)) }
@@ -488,10 +504,12 @@ public final class Grader: @unchecked Sendable {
             try Data(out.utf8).write(to: tmp.appendingPathComponent("compiler-output.txt"))
             if overBudget { try Data().write(to: tmp.appendingPathComponent("over-budget")) }
         }
+        GradeTimings.shared?.record("compile-exercises", detail: label + " " + key.prefix(15), start: t0, seconds: monotonicNow() - t0, cached: cached)
         return try readCompiled(dir, key)
     }
 
     func compileRunner(exercises: (dir: URL, key: String), tests: [DiscoveredTest], excluded: Set<Int>) throws -> Compiled {
+        let t0 = monotonicNow()
         let tc = options.toolchain
         let main = HarnessSource.main(tests: tests)
         let files = lab.sources.indices.filter { !excluded.contains($0) }
@@ -501,7 +519,7 @@ public final class Grader: @unchecked Sendable {
                      "-Xlinker", "-rpath", "-Xlinker", exercises.dir.path, "-lXCTest"] + optimize + tc.labKitFlags
         let key = "run-" + sha256Hex(["runner/1", toolchainIdentity, exercises.key, main] + flags
                                      + files.flatMap { [lab.sources[$0].url.lastPathComponent, lab.sources[$0].text] })
-        let (dir, _) = try options.cache.entry(key) { tmp in
+        let (dir, cached) = try options.cache.entry(key) { tmp in
             let src = tmp.appendingPathComponent("src")
             try FileManager.default.createDirectory(at: src, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             var names: [String] = []
@@ -519,6 +537,7 @@ public final class Grader: @unchecked Sendable {
             // The graded sources (hidden ones too) are not kept next to the binary.
             try? FileManager.default.removeItem(at: src)
         }
+        GradeTimings.shared?.record("compile-runner", detail: "\(tests.count) tests " + key.prefix(15), start: t0, seconds: monotonicNow() - t0, cached: cached)
         return try readCompiled(dir, key)
     }
 

@@ -115,6 +115,9 @@ struct Grade: ParsableCommand {
     @Option(help: "Seconds one compile of a submission may take (the compiler is killed as a tree after that).")
     var compileTimeout: Double = 300
 
+    @Option(help: ArgumentHelp("Append the seconds of each grading phase (compiles, test processes, report) to this file, a JSON object per line (as LABRUN_GRADE_TIMINGS does); read by Benchmarks/GradeBench.", valueName: "file"))
+    var timings: String?
+
     enum ResultsFormat: String, ExpressibleByArgument, CaseIterable { case gradescope, exercism, junit }
 
     func run() throws {
@@ -129,6 +132,8 @@ struct Grade: ParsableCommand {
 
     func execute() throws {
         guard jobs >= 1 else { throw GradeError.config("--jobs must be at least 1") }
+        if let timings { GradeTimings.shared = GradeTimings(path: timings) }
+        let setupStart = GradeTimings.now()
         useDataDir(dataDir)
         let course = try course.map { Course(root: URL(fileURLWithPath: $0)) } ?? Course.locate()
         let labID = try course.resolveLab(lab)
@@ -144,6 +149,7 @@ struct Grade: ParsableCommand {
         }
         let grader = try Grader(course: course, lab: labID, options: options)
         let exposure = grader.exposure()
+        GradeTimings.shared?.record("setup", detail: "course, manifest, toolchain, containment probe", start: setupStart, seconds: GradeTimings.now() - setupStart)
         for w in exposure.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
         if let e = exposure.errors.first { throw GradeError.config(e) }
         for n in Grader.notEnforced { FileHandle.standardError.write(Data("note: not enforced here: \(n)\n".utf8)) }
@@ -173,7 +179,7 @@ struct Grade: ParsableCommand {
         }
 
         options.testJobs = jobs
-        let single = try Grader(course: course, lab: labID, options: options)
+        let single = try GradeTimings.measure("setup", detail: "second grader") { try Grader(course: course, lab: labID, options: options) }
         let dir: URL
         if solutions {
             guard submission == nil else { throw GradeError.config("give either a SUBMISSION or --solutions") }
@@ -196,6 +202,8 @@ struct Grade: ParsableCommand {
         }
         // Instructors (Solutions/ present) see every test; a student sees what their visibility allows, and no
         // name of a test they may not see yet.
+        let reportStart = GradeTimings.now()
+        defer { GradeTimings.shared?.record("report", submission: sub.name, start: reportStart, seconds: GradeTimings.now() - reportStart) }
         let instructor = course.hasSolutions(labID)
         let shown = instructor ? report : report.studentView(due: single.lab.manifest.due, published: published)
         print(TerminalFormat.render(shown), terminator: "")
