@@ -94,7 +94,7 @@ struct Grade: ParsableCommand {
     @Option(help: "Batch output directory: <out>/<student>/{report.json,results.json,feedback.html}. Default: <submissions>-graded/lab-<lab>.")
     var out: String?
 
-    @Option(help: "Processes at once: submissions in a batch, tests of a single submission.")
+    @Option(help: "Processes at once: submissions in a batch, tests and compiles of a single submission.")
     var jobs: Int = 2
 
     @Option(help: "Grade only shard i of n (1-based, e.g. 3/10): submission k (sorted by name) belongs to shard k mod n + 1.")
@@ -147,6 +147,11 @@ struct Grade: ParsableCommand {
                 ?? subs.deletingLastPathComponent().appendingPathComponent("\(subs.lastPathComponent)-graded").path]
                 + (gradebook.map { [URL(fileURLWithPath: $0).standardizedFileURL.deletingLastPathComponent().path] } ?? [])
         }
+        if submissions == nil {
+            // One submission: its tests, and its compiles, `jobs` at a time (a batch runs `jobs` submissions at once).
+            options.testJobs = jobs
+            options.compileJobs = jobs
+        }
         let grader = try Grader(course: course, lab: labID, options: options)
         let exposure = grader.exposure()
         GradeTimings.shared?.record("setup", detail: "course, manifest, toolchain, containment probe", start: setupStart, seconds: GradeTimings.now() - setupStart)
@@ -178,8 +183,7 @@ struct Grade: ParsableCommand {
             return
         }
 
-        options.testJobs = jobs
-        let single = try GradeTimings.measure("setup", detail: "second grader") { try Grader(course: course, lab: labID, options: options) }
+        let single = grader
         let dir: URL
         if solutions {
             guard submission == nil else { throw GradeError.config("give either a SUBMISSION or --solutions") }
