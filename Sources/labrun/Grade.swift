@@ -20,7 +20,11 @@ struct Grade: ParsableCommand {
             imports, underscored attributes, unsafe pointers or C-level calls), and the built library may export \
             only its own module's symbols and add no load-time constructors. Each test of exercise X runs against \
             the student's code for X and the reference solutions for every other exercise (when Solutions/ is \
-            present), so a stubbed exercise costs only its own tests.
+            present), so a stubbed exercise costs only its own tests. To compile once instead of once per \
+            exercise, the exercises whose regions are whole function bodies are built as one module in which each \
+            region holds the student's code and the reference's; a test's run configuration names its exercise, \
+            and only that exercise's regions run the student's code (when that module does not compile, each \
+            exercise is compiled on its own, as above, and only those errors are shown).
 
             Containment (Linux; what is not available is printed once at the start): every test starts in new \
             PID, mount, IPC, network and UTS namespaces (inside a user namespace when not root); as root it runs \

@@ -16,8 +16,11 @@ final class CompilerTests: XCTestCase {
         // Read back, not run again: an edited copy is what comes back.
         try Data("Swift version 0.0 (edited)\n".utf8).write(to: dir.appendingPathComponent(files[0]))
         XCTAssertEqual(try tc.versionText(cacheDir: dir), "Swift version 0.0 (edited)\n")
-        // Another compiler (here: another path to the same driver through a symlink) has a stamp of its own.
-        let link = dir.appendingPathComponent("swiftc-link")
+        // Another compiler (here: another path to the same driver through a symlink, named swiftc: the driver's
+        // mode follows its name) has a stamp of its own.
+        let bin = dir.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        let link = bin.appendingPathComponent("swiftc")
         try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: tc.swiftc)
         var other = tc
         other.swiftc = link.path
