@@ -11,6 +11,8 @@
 #   cold-lab     the whole grade cache removed (the first submission of a lab); module caches kept
 #   batch        BATCH (20) new submissions as above, `--submissions DIR --jobs 2`, builds not cached; then the
 #                same batch again with --force (builds cached: batch-warm)
+# CPU seconds (user + sys of labrun and every process it waited for: compilers, test processes) are printed too:
+# on a shared machine they move much less with the load than wall seconds.
 # With OLD_LABRUN=path (a labrun built before a change, with LabKit beside it) each scenario alternates the two
 # binaries in the same run and prints new/old ratios. The load (uptime) is printed with every figure.
 #
@@ -32,7 +34,7 @@ names=("new")
 if [ -n "${OLD_LABRUN:-}" ]; then bins=("$OLD_LABRUN" "${bins[0]}"); names=("old" "new"); fi
 work="$(mktemp -d "${TMPDIR:-/tmp}/gradebench.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-log="$work/times.tsv"   # binary scenario run seconds load
+log="$work/times.tsv"   # binary scenario run seconds load cpu-seconds
 : > "$log"
 
 # A submission: the reference solutions, with `// NOTE` after each BEGIN SOLUTION line when NOTE is given.
@@ -57,11 +59,11 @@ grade() {
   local tf="$work/timings-$name-$sc-$run.jsonl"
   rm -f "$tf"
   t0=$(date +%s.%N)
-  LABRUN_GRADE_CACHE="$work/cache-$name" "$bin" grade --course "$repo" --lab 30 $(timings_flag "$bin" "$tf") "$@" \
+  LABRUN_GRADE_CACHE="$work/cache-$name" /usr/bin/time -o "$work/cpu" -f "%U %S" "$bin" grade --course "$repo" --lab 30 $(timings_flag "$bin" "$tf") "$@" \
     > "$work/out-$name-$sc-$run.txt" 2>&1 || rc=$?
   t1=$(date +%s.%N)
   [ "$rc" = 0 ] || { echo "labrun grade failed ($name $sc $run, exit $rc):"; tail -20 "$work/out-$name-$sc-$run.txt"; exit 1; }
-  printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$sc" "$run" "$(echo "$t1 - $t0" | bc -l)" "$(load)" >> "$log"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$sc" "$run" "$(echo "$t1 - $t0" | bc -l)" "$(load)" "$(awk '{print $1 + $2}' "$work/cpu" | tail -1)" >> "$log"
 }
 check_score() {  # the honest submission must score full marks (else we time a broken grade)
   grep -q 'Score: .*(100%)' "$1" || { echo "not full marks ($1):"; tail -40 "$1"; exit 1; }

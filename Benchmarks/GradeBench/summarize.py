@@ -7,26 +7,27 @@ work, names = sys.argv[1], sys.argv[2:]
 order = ["warm", "cold", "cold-new", "cold-lab", "batch", "batch-warm"]
 times = collections.defaultdict(list)   # (name, scenario) -> [(seconds, load)]
 for line in open(os.path.join(work, "times.tsv")):
-    name, sc, run, secs, load = line.rstrip("\n").split("\t")
+    name, sc, run, secs, load, cpu = (line.rstrip("\n").split("\t") + ["nan"])[:6]
     if sc in order:
-        times[(name, sc)].append((float(secs), float(load)))
+        times[(name, sc)].append((float(secs), float(load), float(cpu)))
 
 print("\nWall seconds of `labrun grade` (process start to exit), lab 30:")
-print(f"{'scenario':<11} {'binary':<6} {'runs':>4} {'median':>8} {'min':>8} {'max':>8}  load 1-min (median)")
+print(f"{'scenario':<11} {'binary':<6} {'runs':>4} {'median':>8} {'min':>8} {'max':>8}  {'load':>5}  CPU s (median: user+sys of the grade and its children)")
 for sc in order:
     for n in names:
         v = times.get((n, sc))
         if not v: continue
-        s = [x for x, _ in v]
-        print(f"{sc:<11} {n:<6} {len(s):>4} {statistics.median(s):>8.2f} {min(s):>8.2f} {max(s):>8.2f}  {statistics.median([l for _, l in v]):.2f}")
+        s = [x for x, _, _ in v]
+        print(f"{sc:<11} {n:<6} {len(s):>4} {statistics.median(s):>8.2f} {min(s):>8.2f} {max(s):>8.2f}  {statistics.median([l for _, l, _ in v]):>5.2f}  {statistics.median([c for _, _, c in v]):.2f}")
 if len(names) == 2:
     old, new = names
     print("\nRatio new/old of the medians (same run, alternating):")
     for sc in order:
         a, b = times.get((old, sc)), times.get((new, sc))
         if a and b:
-            ma, mb = statistics.median([x for x, _ in a]), statistics.median([x for x, _ in b])
-            print(f"  {sc:<11} {mb:7.2f} / {ma:7.2f} = {mb / ma:.2f}x  ({ma / mb:.1f}x faster)")
+            ma, mb = statistics.median([x for x, _, _ in a]), statistics.median([x for x, _, _ in b])
+            ca, cb = statistics.median([c for _, _, c in a]), statistics.median([c for _, _, c in b])
+            print(f"  {sc:<11} wall {mb:7.2f} / {ma:7.2f} = {mb / ma:.2f}x ({ma / mb:.1f}x faster);  CPU {cb:7.2f} / {ca:7.2f} = {cb / ca:.2f}x")
 
 def phases(name, sc):
     """phase -> list over runs of (total seconds, count, built count)."""
