@@ -94,20 +94,42 @@ struct Composition: Sendable {
 
         """
 
-    /// The regions of `stub` that are the whole body of their block (`{` before the BEGIN marker and `}` after the
-    /// END marker, blank and comment lines aside): wrapping such a region's two versions in
-    /// `if … { student } else { reference }` keeps the meaning of each (the same names in scope and nothing declared
-    /// beside them, the same `defer` order, nothing after them). A region with code before it in its block is not
-    /// one: there a name the student redeclares would be an error in place but a shadowing inside the `if`.
+    /// The regions of `stub` that end their block and have no declaration before them in it (only statements
+    /// such as `precondition(...)` between the block's `{` and the BEGIN marker; `}` right after the END marker,
+    /// blank and comment lines aside): wrapping such a region's two versions in `if … { student } else
+    /// { reference }` keeps the meaning of each (the same names in scope, the same `defer` order, nothing after
+    /// them). With a `let`, `var`, `guard`, `func`, ... before it, a name the student redeclares would be an error
+    /// in place but a shadowing inside the `if`, so such a region is not one.
     static func wholeBlockRegions(_ stub: String) -> Set<String> {
-        let lines = stub.components(separatedBy: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-        func code(_ l: String) -> Bool { !l.isEmpty && !l.hasPrefix("//") }
+        let lines = stub.components(separatedBy: "\n")
+        let code = blankCommentsAndStrings(stub).components(separatedBy: "\n")
+        func isCode(_ i: Int) -> Bool { !code[i].trimmingCharacters(in: .whitespaces).isEmpty }
+        let declaring = try! NSRegularExpression(pattern: #"\b(let|var|func|guard|defer|struct|class|enum|actor|protocol|typealias|extension|subscript|init|deinit|case|import|inout|some|any)\b|[$#@]|\bif\b|\bwhile\b|\bfor\b|\bswitch\b|\bdo\b|\bcatch\b"#)
         var out = Set<String>()
         for (i, l) in lines.enumerated() {
             guard let m = Release.parseBeginMarker(l) else { continue }
-            guard let before = lines[..<i].last(where: code), before.hasSuffix("{"),
-                  let end = lines[(i + 1)...].firstIndex(where: Release.isEndMarker),
-                  let after = lines[(end + 1)...].first(where: code), after.hasPrefix("}") else { continue }
+            // Nothing but `}` after the region in its block.
+            guard let end = lines[(i + 1)...].firstIndex(where: Release.isEndMarker),
+                  let after = code[(end + 1)...].first(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }),
+                  after.trimmingCharacters(in: .whitespaces).hasPrefix("}") else { continue }
+            // Back to the `{` that opens the block; what lies between must declare nothing.
+            var depth = 0, opened: (line: Int, column: String.Index)?
+            scan: for j in stride(from: i - 1, through: 0, by: -1) where isCode(j) {
+                let chars = Array(code[j].indices.reversed())
+                for c in chars {
+                    if code[j][c] == "}" { depth += 1 }
+                    if code[j][c] == "{" {
+                        if depth == 0 { opened = (j, c); break scan }
+                        depth -= 1
+                    }
+                }
+            }
+            guard let open = opened else { continue }
+            let rest = String(code[open.line][code[open.line].index(after: open.column)...])
+            let between = ([rest] + code[(open.line + 1)..<i]).joined(separator: "\n")
+            let ns = between as NSString
+            if between.contains("{") || between.contains("}") || between.contains(";")
+                || declaring.firstMatch(in: between, range: NSRange(location: 0, length: ns.length)) != nil { continue }
             out.insert(m.region)
         }
         return out
