@@ -117,7 +117,7 @@ public struct Batch {
             } else {
                 do {
                     let r = try g.grade(sub)
-                    try Batch.write(r, to: dir, format: format, manifest: g.lab.manifest, published: published)
+                    try GradeTimings.measure("report", submission: sub.name) { try Batch.write(r, to: dir, format: format, manifest: g.lab.manifest, published: published) }
                     report = r
                     line = "\(sub.name): \(formatPoints(r.score))/\(formatPoints(r.maxScore))"
                 } catch {
@@ -127,7 +127,7 @@ public struct Batch {
                 }
             }
             // The gradebook has one writer (GRDB queue); recording is cheap next to grading.
-            if let r = report { try? book.record(r, student: sub.name) }
+            if let r = report { GradeTimings.measure("gradebook", submission: sub.name) { _ = try? book.record(r, student: sub.name) } }
             state.lock.lock()
             state.done += 1
             if let r = report { if skipped { state.summary.skipped.append(sub.name) } else { state.summary.graded.append(r) } }

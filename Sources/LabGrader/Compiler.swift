@@ -31,12 +31,31 @@ public struct GradeToolchain: Sendable {
     }
 
     /// `swiftc --version` and the LabKit build: part of every build-cache key and of the resume key.
-    var identity: String {
-        get throws {
-            let r = try ChildProcess(swiftc, ["--version"]).run()
-            return r.stdoutText + r.stderrText + "\nLabKit " + labKitFingerprint
+    func identity(cacheDir: URL) throws -> String { try versionText(cacheDir: cacheDir) + "\nLabKit " + labKitFingerprint }
+
+    /// `swiftc --version`, run once per compiler build: kept in `cacheDir` under the size, modification time and
+    /// inode of the driver and of `swift-frontend` beside it (a new or rebuilt toolchain changes them).
+    func versionText(cacheDir: URL) throws -> String {
+        let driver = URL(fileURLWithPath: swiftc).resolvingSymlinksInPath().path
+        let frontend = (driver as NSString).deletingLastPathComponent + "/swift-frontend"
+        let stamp = sha256Hex(["swiftc-version/1", swiftc, driver, fileSignature(driver), fileSignature(frontend)])
+        let file = cacheDir.appendingPathComponent(".swiftc-version-" + stamp.prefix(32))
+        if let text = try? String(contentsOf: file, encoding: .utf8), !text.isEmpty { return text }
+        let r = try ChildProcess(swiftc, ["--version"]).run()
+        let text = r.stdoutText + r.stderrText
+        if r.succeeded, !text.isEmpty {
+            try? FileManager.default.createDirectory(at: cacheDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try? atomicWrite(Data(text.utf8), to: file)
         }
+        return text
     }
+}
+
+/// Size, modification time and inode of a file ("" if it does not exist).
+func fileSignature(_ path: String) -> String {
+    var st = stat()
+    guard stat(path, &st) == 0 else { return "" }
+    return "\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec):\(st.st_ino)"
 }
 
 /// One compiler diagnostic, `file:line:col: error: message` (+ the source excerpt lines after it).

@@ -6,6 +6,8 @@ public struct GradeOptions: Sendable {
     public var toolchain: GradeToolchain
     /// Tests of one submission run on this many processes at once.
     public var testJobs: Int = 1
+    /// Compiles of one submission (its exercise compositions, the lab's stubs and test runner) at once.
+    public var compileJobs: Int = 1
     /// When root, run each test as an identity of its own (uid 61000 + slot), set before anything of it runs.
     public var dropPrivileges: Bool = getuid() == 0
     /// Folders no test may see besides the course, the submission, the build cache and the scratch space
@@ -69,7 +71,7 @@ public final class Grader: @unchecked Sendable {
     let exerciseOf: [String: String]
     let toolchainIdentity: String
     static let harnessVersion = "labrun-grade/2"
-    final class Cached<T>: @unchecked Sendable { var value: T?; init() {} }
+    final class Cached<T>: @unchecked Sendable { var value: T?; let lock = NSLock(); init() {} }
     let baseline = Cached<Int>()
 
     public init(course: Course, lab: String, options: GradeOptions) throws {
@@ -90,7 +92,7 @@ public final class Grader: @unchecked Sendable {
             for (file, ref) in sorted { for r in ref.regions { at[r.name] = "Solutions/\(lab)/\(file):\(r.beginLine)" } }
             try self.lab.manifest.validateExercises(regions: sorted.flatMap { $0.value.regions.map(\.name) }, locations: at)
         }
-        self.toolchainIdentity = try options.toolchain.identity
+        self.toolchainIdentity = try options.toolchain.identity(cacheDir: options.cache.root)
         Self.removeLeftovers()
     }
 
@@ -153,9 +155,15 @@ public final class Grader: @unchecked Sendable {
 
     public func grade(_ submission: Submission) throws -> GradeReport {
         let start = monotonicNow()
-        let hash = inputHash(submission)
+        let outer = GradeTimings.currentSubmission
+        GradeTimings.currentSubmission = submission.name
+        defer {
+            GradeTimings.shared?.record("grade", start: start, seconds: monotonicNow() - start)
+            GradeTimings.currentSubmission = outer
+        }
+        let hash = timed("input-hash") { inputHash(submission) }
         var notes: [String] = []
-        let (studentFiles, foundIn, unreadable) = collect(submission.dir)
+        let (studentFiles, foundIn, unreadable) = timed("collect") { collect(submission.dir) }
         if foundIn == nil {
             notes.append("No exercise files found in \(submission.dir.lastPathComponent) (expected \(exerciseNames.joined(separator: ", ")) in Labs/\(lab.id)/Exercises/, Exercises/ or the folder itself).")
         }
@@ -166,18 +174,20 @@ public final class Grader: @unchecked Sendable {
         /// Test id → why its exercise's code is absent (appended to a "not implemented" message).
         var absentReason: [String: String] = [:]
         /// Each test to run, the runner that runs it and the directory of the exercises library it loads.
-        var jobs: [(test: DiscoveredTest, runner: URL, library: URL)] = []
+        var jobs: [(test: DiscoveredTest, runner: URL, library: URL, exercise: Int)] = []
+        /// Exercise number of each test when the exercises are one fused module (nil: one module per composition).
+        var fusedExercise: [String: Int]?
         var courseBroken: Set<Int> = []
 
         if reference.isEmpty {
             // No Solutions/ (a student grading their own copy): the student's files as they are, one module.
             var files = studentFiles
             if files.isEmpty { for name in exerciseNames { files[name] = "" } }
-            let r = try compileExercises(files)
+            let r = try compileExercises(files, label: Self.wholeSubmission)
             let tests = lab.tests
             if r.ok {
                 let runner = try runnerFor(tests: tests, exercises: (r.dir, r.key), box: box, courseBroken: &courseBroken)
-                if let runner { jobs += tests.filter { box.byID[$0.id] == nil }.map { ($0, runner, r.dir) } }
+                if let runner { jobs += tests.filter { box.byID[$0.id] == nil }.map { ($0, runner, r.dir, -1) } }
             } else {
                 allDiagnostics += r.diagnostics
                 let text = r.diagnostics.map(\.text).joined(separator: "\n")
@@ -187,6 +197,7 @@ public final class Grader: @unchecked Sendable {
             // 1. The student's regions, cut at the markers; everything outside them is the course's.
             var bodies: [String: StudentRegions.Body] = [:]
             var problems: [String: String] = [:]
+            timed("regions") {
             for (file, ref) in reference {
                 if let text = studentFiles[file] {
                     let cut = StudentRegions.parse(text, file: file, expected: ref.regions.map { ($0.name, exerciseOf[$0.name]) })
@@ -198,11 +209,13 @@ public final class Grader: @unchecked Sendable {
                     for r in ref.regions { problems[r.name] = why }
                 }
             }
+            }
             for p in Set(problems.values).sorted() where !p.contains("is missing from the submission") && !p.contains("not valid UTF-8") { notes.append(p) }
 
-            // 2. Each exercise: the student's regions for it, the reference for every other exercise.
+            // 2. Each exercise: the student's regions for it, the reference for every other exercise (checked and
+            //    spliced here, compiled below).
             var broken: [String] = []
-            var built: [(tests: [DiscoveredTest], dir: URL, key: String)] = []
+            var spliced: [(unit: String, tests: [DiscoveredTest], composition: Composition)] = []
             for unit in exerciseUnits {
                 let tests = lab.tests.filter { exerciseID($0) == unit.id }
                 guard !tests.isEmpty else { continue }
@@ -211,12 +224,14 @@ public final class Grader: @unchecked Sendable {
                 for t in tests where !reasons.isEmpty { absentReason[t.id] = Array(Set(reasons)).sorted().joined(separator: "\n") }
                 // The allowlist, on the student's own lines.
                 var violations: [BuildDiagnostic] = []
+                timed("check", unit.id) {
                 for (file, ref) in reference.sorted(by: { $0.key < $1.key }) {
                     for r in ref.regions where mine.contains(r.name) {
                         if let b = bodies[r.name] {
                             violations += SubmissionCheck.check(b.lines.joined(separator: "\n"), file: file, firstLine: b.firstLine)
                         }
                     }
+                }
                 }
                 if !violations.isEmpty {
                     allDiagnostics += violations
@@ -226,6 +241,7 @@ public final class Grader: @unchecked Sendable {
                     continue
                 }
                 var c = Composition()
+                timed("splice", unit.id) {
                 for (file, ref) in reference {
                     let byName = Dictionary(uniqueKeysWithValues: ref.regions.map { ($0.name, $0) })
                     Composition.splice(stub: ref.text, file: file, body: { name in
@@ -233,7 +249,102 @@ public final class Grader: @unchecked Sendable {
                         return .reference(byName[name]?.body ?? "")
                     }, into: &c)
                 }
-                let r = try compileExercises(c.files)
+                }
+                spliced.append((unit.id, tests, c))
+            }
+
+            // 3. Compile each distinct composition once and, when one runner serves them all, the stubs and the
+            //    lab's test runner (lab-wide builds, cached across submissions), `compileJobs` at a time.
+            let shared = sharesRunner
+            var firstOf: [String: Int] = [:]
+            var distinct: [(unit: String, files: [String: String])] = []
+            for s in spliced {
+                let k = exercisesKey(s.composition.files)
+                if firstOf[k] == nil { firstOf[k] = distinct.count; distinct.append((s.unit, s.composition.files)) }
+            }
+            /// What the compile threads produce (each slot written by one thread, read after they all finished).
+            final class Builds: @unchecked Sendable {
+                let lock = NSLock()
+                var compositions: [Compiled?]
+                var stub: Compiled?
+                var runner: (runner: URL?, excluded: [Int: [BuildDiagnostic]])?
+                var fused: Compiled?
+                init(_ n: Int) { compositions = Array(repeating: nil, count: n) }
+                func set(_ i: Int, _ c: Compiled) { lock.lock(); compositions[i] = c; lock.unlock() }
+            }
+            // Several exercises to compile: those whose regions are each the whole body of their block are first
+            // tried as one module, each region holding the student's code and the reference's, the student's running
+            // only in the tests of its own exercise (one compile instead of one per exercise). If that module does not
+            // compile or fails the library check, each composition is compiled on its own (and only those
+            // diagnostics are shown). Student code is compiled only for exercises that passed the allowlist.
+            let units = exerciseUnits.map(\.id)
+            var whole = Set<String>()
+            for ref in reference.values { whole.formUnion(Composition.wholeBlockRegions(ref.text)) }
+            let fusable = shared ? Set(exerciseUnits.filter { u in spliced.contains { $0.unit == u.id } && u.regions.allSatisfy(whole.contains) }.map(\.id)) : []
+            var fusedFiles: [String: String]?
+            if Set(spliced.filter { fusable.contains($0.unit) }.map { exercisesKey($0.composition.files) }).count > 1 {
+                var c = Composition()
+                timed("splice", "fused") {
+                    for (file, ref) in reference {
+                        let byName = Dictionary(uniqueKeysWithValues: ref.regions.map { ($0.name, $0) })
+                        Composition.splice(stub: ref.text, file: file, body: { name in
+                            let reference = byName[name]?.body ?? ""
+                            guard let unit = self.exerciseOf[name], fusable.contains(unit), let k = units.firstIndex(of: unit) else { return .reference(reference) }
+                            return .fused(student: bodies[name], reference: reference, exercise: k)
+                        }, into: &c)
+                    }
+                }
+                fusedFiles = c.files
+            }
+            let builds = Builds(distinct.count)
+            let name = submission.name
+            /// Round 1: the lab's builds, the fused module and the compositions it does not replace; round 2 (the
+            /// fused module failed): the rest.
+            var fused: Compiled?
+            let needed = Set(spliced.filter { fusedFiles == nil || !fusable.contains($0.unit) }.map { firstOf[exercisesKey($0.composition.files)]! })
+            let firstRound = distinct.indices.filter(needed.contains)
+            let tasks: [Int] = (shared && !distinct.isEmpty ? [-1] : []) + (fusedFiles != nil ? [-2] : []) + firstRound
+            let todo = distinct, fusedSource = fusedFiles
+            let compile = { @Sendable (task: Int) throws -> Void in
+                GradeTimings.currentSubmission = name
+                switch task {
+                case -1:
+                    var stubs: [String: String] = [:]
+                    for (file, ref) in self.reference { stubs[file] = ref.text }
+                    let stub = try self.compileExercises(stubs, label: "stubs")
+                    var runner: (runner: URL?, excluded: [Int: [BuildDiagnostic]])?
+                    if stub.ok {
+                        _ = try self.baselineConstructors()
+                        runner = try self.compileTests(against: (stub.dir, stub.key), tests: self.lab.tests)
+                    }
+                    builds.lock.lock(); builds.stub = stub; builds.runner = runner; builds.lock.unlock()
+                case -2:
+                    let f = try self.compileExercises(fusedSource!, label: "fused")
+                    builds.lock.lock(); builds.fused = f; builds.lock.unlock()
+                default:
+                    builds.set(task, try self.compileExercises(todo[task].files, label: todo[task].unit))
+                }
+            }
+            try parallelForEach(count: tasks.count, jobs: options.compileJobs) { try compile(tasks[$0]) }
+            if let f = builds.fused, f.ok, try timed("library-check", "fused", { try libraryProblems(f.dir) }).isEmpty { fused = f }
+            if fusedFiles != nil, fused == nil {
+                let rest = distinct.indices.filter { builds.compositions[$0] == nil }
+                try parallelForEach(count: rest.count, jobs: options.compileJobs) { try compile(rest[$0]) }
+            }
+            if fused != nil {
+                var of: [String: Int] = [:]
+                for t in lab.tests where fusable.contains(exerciseID(t)) { of[t.id] = units.firstIndex(of: exerciseID(t)) }
+                fusedExercise = of
+            }
+
+            var built: [(tests: [DiscoveredTest], dir: URL, key: String)] = []
+            for (unitID, tests, c) in spliced {
+                let unit = (id: unitID, tests: tests)
+                if let fused, fusable.contains(unit.id) {
+                    built.append((tests, fused.dir, fused.key))
+                    continue
+                }
+                let r = builds.compositions[firstOf[exercisesKey(c.files)]!]!
                 guard r.ok else {
                     let diags = r.diagnostics.map { c.studentDiagnostic($0) ?? $0 }
                     allDiagnostics += diags.filter { !allDiagnostics.contains($0) }
@@ -242,7 +353,7 @@ public final class Grader: @unchecked Sendable {
                     for t in tests { box.byID[t.id] = result(t, .compileError, message: text.isEmpty ? "\(describe(unit.id)) does not compile." : text) }
                     continue
                 }
-                let libProblems = try libraryProblems(r.dir)
+                let libProblems = try timed("library-check", unit.id) { try libraryProblems(r.dir) }
                 if !libProblems.isEmpty {
                     broken.append(unit.id)
                     let d = libProblems.map { BuildDiagnostic(file: "", line: 0, column: 0, message: $0, text: "error: " + $0) }
@@ -262,22 +373,21 @@ public final class Grader: @unchecked Sendable {
             if sharesRunner, !order.isEmpty {
                 // Every composition has the course's interface: one runner, built against the stubs, is linked
                 // into each module's directory, where it loads that module ($ORIGIN comes first in its run path).
-                var stubs: [String: String] = [:]
-                for (name, ref) in reference { stubs[name] = ref.text }
-                let stub = try compileExercises(stubs)
+                // It is built for all of the lab's tests (one build per lab); only the tests of exercises that compiled run.
                 let all = order.flatMap { byKey[$0]!.tests }
-                if stub.ok, let runner = try runnerFor(tests: all, exercises: (stub.dir, stub.key), box: box, courseBroken: &courseBroken) {
+                if let stub = builds.stub, stub.ok, let compiled = builds.runner,
+                   let runner = try recordExcluded(compiled, tests: all, box: box, courseBroken: &courseBroken) {
                     for key in order {
                         let (tests, dir) = byKey[key]!
-                        let linked = try linkRunner(runner, into: dir)
-                        jobs += tests.filter { box.byID[$0.id] == nil }.map { ($0, linked, dir) }
+                        let linked = try timed("link-runner") { try linkRunner(runner, into: dir) }
+                        jobs += tests.filter { box.byID[$0.id] == nil }.map { ($0, linked, dir, fusedExercise?[$0.id] ?? -1) }
                     }
                 }
             } else {
                 for key in order {
                     let (tests, dir) = byKey[key]!
                     if let runner = try runnerFor(tests: tests, exercises: (dir, key), box: box, courseBroken: &courseBroken) {
-                        jobs += tests.filter { box.byID[$0.id] == nil }.map { ($0, runner, dir) }
+                        jobs += tests.filter { box.byID[$0.id] == nil }.map { ($0, runner, dir, -1) }
                     }
                 }
             }
@@ -296,21 +406,24 @@ public final class Grader: @unchecked Sendable {
         let rank = Dictionary(uniqueKeysWithValues: lab.tests.enumerated().map { ($1.id, $0) })
         jobs.sort { rank[$0.test.id]! < rank[$1.test.id]! }
         if !jobs.isEmpty {
-            let sandbox = try makeSandbox(submission, runners: jobs.map(\.runner), libraries: jobs.map(\.library))
+            let sandbox = try timed("sandbox") { try makeSandbox(submission, runners: jobs.map(\.runner), libraries: jobs.map(\.library)) }
             defer { sandbox.remove() }
             let lock = NSLock()
             let budget = lab.manifest.submissionBudget
             let testsStart = monotonicNow()
             let reasons = absentReason
             let pending = jobs
+            let name = submission.name
+            defer { GradeTimings.shared?.record("tests", detail: "\(jobs.count) tests, \(options.testJobs) at once", start: testsStart, seconds: monotonicNow() - testsStart) }
             try parallelForEach(count: pending.count, jobs: options.testJobs) { i in
-                let (t, runner, _) = pending[i]
+                GradeTimings.currentSubmission = name
+                let (t, runner, _, exercise) = pending[i]
                 if monotonicNow() - testsStart > budget {
                     let r = self.result(t, .timedOut, message: "Not run: this submission used up its \(formatPoints(budget)) s budget for all tests (earlier tests hung or were very slow).")
                     lock.lock(); box.byID[t.id] = r; lock.unlock()
                     return
                 }
-                var r = try self.run(t, runner: runner, sandbox: sandbox, slot: i)
+                var r = try timed("test", t.id) { try self.run(t, runner: runner, sandbox: sandbox, slot: i, exercise: exercise) }
                 if r.status == .notImplemented, let why = reasons[t.id] { r.message += "\n(" + why + ")" }
                 lock.lock(); box.byID[t.id] = r; lock.unlock()
             }
@@ -358,7 +471,12 @@ public final class Grader: @unchecked Sendable {
     /// in `box` (compile error, naming the course when the file fails against the stubs too).
     func runnerFor(tests: [DiscoveredTest], exercises: (dir: URL, key: String), box: ResultsBox,
                    courseBroken faults: inout Set<Int>) throws -> URL? {
-        let compiled = try compileTests(against: exercises, tests: tests)
+        try recordExcluded(try compileTests(against: exercises, tests: tests), tests: tests, box: box, courseBroken: &faults)
+    }
+
+    /// The runner of a `compileTests` result; the tests of `tests` whose file it left out get a compile error in `box`.
+    func recordExcluded(_ compiled: (runner: URL?, excluded: [Int: [BuildDiagnostic]]), tests: [DiscoveredTest], box: ResultsBox,
+                        courseBroken faults: inout Set<Int>) throws -> URL? {
         let courseBroken = compiled.excluded.isEmpty ? [:] : try testFilesBrokenAgainstStubs()
         for i in courseBroken.keys where compiled.excluded[i] != nil { faults.insert(i) }
         for t in tests {
@@ -410,10 +528,11 @@ public final class Grader: @unchecked Sendable {
 
     /// Load-time constructors of the course's own build (the stubs), which the compiler adds by itself.
     func baselineConstructors() throws -> Int {
+        baseline.lock.lock(); defer { baseline.lock.unlock() }
         if let n = baseline.value { return n }
         var files: [String: String] = [:]
         for (name, ref) in reference { files[name] = ref.text }
-        let r = try compileExercises(files)
+        let r = try compileExercises(files, label: "stubs")
         let lib = r.dir.appendingPathComponent("lib\(course.moduleName(lab.id)).so")
         let n = r.ok ? ((try? ELFSummary(contentsOf: lib))?.constructors ?? 0) : 0
         baseline.value = n
@@ -451,7 +570,7 @@ public final class Grader: @unchecked Sendable {
         guard !reference.isEmpty else { return [:] }
         var files: [String: String] = [:]
         for (name, s) in reference { files[name] = s.text }
-        let r = try compileExercises(files)
+        let r = try compileExercises(files, label: "stubs")
         guard r.ok else { return [:] }   // stubs that do not compile are for `labrun release --check` to report
         return try compileTests(against: (r.dir, r.key), tests: lab.tests).excluded
     }
@@ -468,40 +587,55 @@ public final class Grader: @unchecked Sendable {
 
     struct Compiled { var ok: Bool; var dir: URL; var key: String; var diagnostics: [BuildDiagnostic] }
 
-    func compileExercises(_ files: [String: String]) throws -> Compiled {
+    /// The exercises module's compiler flags. Whole-module: one frontend parses, checks and compiles every file
+    /// (at -Onone this changes no code, and it loads LabKit's modules once instead of once per file).
+    var exercisesFlags: [String] {
+        ["-parse-as-library", "-enable-testing", "-module-name", course.moduleName(lab.id), "-wmo"] + optimize + options.toolchain.labKitFlags
+    }
+
+    /// The build-cache key of the exercises module made of `files`.
+    func exercisesKey(_ files: [String: String]) -> String {
+        "ex-" + sha256Hex(["exercises/2", toolchainIdentity, Release.supportSource, Composition.selectSource] + exercisesFlags + files.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] })
+    }
+
+    func compileExercises(_ files: [String: String], label: String = "") throws -> Compiled {
+        let t0 = monotonicNow()
         let tc = options.toolchain
         let module = course.moduleName(lab.id)
-        let flags = ["-parse-as-library", "-enable-testing", "-module-name", module] + optimize + tc.labKitFlags
+        let flags = exercisesFlags
         let sorted = files.sorted { $0.key < $1.key }
-        let key = "ex-" + sha256Hex(["exercises/1", toolchainIdentity, Release.supportSource] + flags + sorted.flatMap { [$0.key, $0.value] })
-        let (dir, _) = try options.cache.entry(key) { tmp in
+        let key = exercisesKey(files)
+        let (dir, cached) = try options.cache.entry(key) { tmp in
             let src = tmp.appendingPathComponent("src")
             try FileManager.default.createDirectory(at: src, withIntermediateDirectories: true)
             for (name, text) in sorted { try Data(text.utf8).write(to: src.appendingPathComponent(name)) }
             try Data(Release.supportSource.utf8).write(to: src.appendingPathComponent(Release.supportFileName))
+            try Data(Composition.selectSource.utf8).write(to: src.appendingPathComponent(Composition.selectFileName))
             let args = flags + ["-emit-library", "-emit-module", "-emit-module-path", tmp.appendingPathComponent("\(module).swiftmodule").path,
                                 "-Xlinker", "-soname=lib\(module).so", "-o", tmp.appendingPathComponent("lib\(module).so").path]
-                + (sorted.map(\.key) + [Release.supportFileName]).map { "src/\($0)" }
+                + (sorted.map(\.key) + [Release.supportFileName, Composition.selectFileName]).map { "src/\($0)" }
             let (ok, out, overBudget) = try runSwiftc(tc, args, cwd: tmp, budget: compileBudget)
             try Data((ok ? "ok" : "failed").utf8).write(to: tmp.appendingPathComponent("status"))
             try JSONEncoder().encode(parseBuildErrors(out)).write(to: tmp.appendingPathComponent("diagnostics.json"))
             try Data(out.utf8).write(to: tmp.appendingPathComponent("compiler-output.txt"))
             if overBudget { try Data().write(to: tmp.appendingPathComponent("over-budget")) }
         }
+        GradeTimings.shared?.record("compile-exercises", detail: label + " " + key.prefix(15), start: t0, seconds: monotonicNow() - t0, cached: cached)
         return try readCompiled(dir, key)
     }
 
     func compileRunner(exercises: (dir: URL, key: String), tests: [DiscoveredTest], excluded: Set<Int>) throws -> Compiled {
+        let t0 = monotonicNow()
         let tc = options.toolchain
-        let main = HarnessSource.main(tests: tests)
+        let main = HarnessSource.main(tests: tests, module: course.moduleName(lab.id))
         let files = lab.sources.indices.filter { !excluded.contains($0) }
         let flags = ["-module-name", "GradedTests", "-I", exercises.dir.path, "-L", exercises.dir.path, "-l\(course.moduleName(lab.id))",
                      // $ORIGIN first: a copy of the runner beside another build of the module loads that one.
                      "-Xlinker", "-rpath", "-Xlinker", "$ORIGIN",
-                     "-Xlinker", "-rpath", "-Xlinker", exercises.dir.path, "-lXCTest"] + optimize + tc.labKitFlags
-        let key = "run-" + sha256Hex(["runner/1", toolchainIdentity, exercises.key, main] + flags
+                     "-Xlinker", "-rpath", "-Xlinker", exercises.dir.path, "-lXCTest", "-wmo"] + optimize + tc.labKitFlags
+        let key = "run-" + sha256Hex(["runner/2", toolchainIdentity, exercises.key, main] + flags
                                      + files.flatMap { [lab.sources[$0].url.lastPathComponent, lab.sources[$0].text] })
-        let (dir, _) = try options.cache.entry(key) { tmp in
+        let (dir, cached) = try options.cache.entry(key) { tmp in
             let src = tmp.appendingPathComponent("src")
             try FileManager.default.createDirectory(at: src, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             var names: [String] = []
@@ -519,6 +653,7 @@ public final class Grader: @unchecked Sendable {
             // The graded sources (hidden ones too) are not kept next to the binary.
             try? FileManager.default.removeItem(at: src)
         }
+        GradeTimings.shared?.record("compile-runner", detail: "\(tests.count) tests " + key.prefix(15), start: t0, seconds: monotonicNow() - t0, cached: cached)
         return try readCompiled(dir, key)
     }
 

@@ -21,7 +21,7 @@ enum HarnessSource {
     /// Printed on stderr by the harness's SIGSEGV handler when the fault is in the stack's guard area.
     static let stackOverflowMarker = "labrun harness: stack overflow"
 
-    static func main(tests: [DiscoveredTest]) -> String {
+    static func main(tests: [DiscoveredTest], module: String) -> String {
         var table = ""
         for t in tests {
             let fn = t.isAsync ? "asyncTest(\(t.className).\(t.name))"
@@ -35,10 +35,13 @@ enum HarnessSource {
         #if canImport(Glibc)
         import Glibc
         #endif
+        @testable import \(module)
 
         private struct __LabrunConfig: Decodable {
             var test: String
             var cpuSeconds: Int?
+            /// In a fused exercises module: the exercise whose regions run the student's code (else -1).
+            var exercise: Int?
         }
 
         private func __labrunFail(_ code: Int32, _ message: String) -> Never {
@@ -223,6 +226,7 @@ enum HarnessSource {
         \(table)]
 
         guard let (__class, __entry) = __tests[__config.test] else { __labrunFail(72, "unknown test \\(__config.test)") }
+        \(module).__labrunStudentExercise = __config.exercise ?? -1
         XCTestObservationCenter.shared.addTestObserver(__LabrunObserver(__class))
         XCTMain([__entry()], arguments: [CommandLine.arguments[0]])
 

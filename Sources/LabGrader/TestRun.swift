@@ -90,15 +90,16 @@ struct ChannelRecord: Decodable {
 extension Grader {
     /// Runs one test in its own process and decides its status from positive evidence. A runner that could not
     /// start (it never read its run config: seen once under heavy load) is tried once more before the grade fails.
-    func run(_ t: DiscoveredTest, runner: URL, sandbox: Sandbox, slot: Int) throws -> TestResult {
+    /// `exercise`: in a fused exercises module, the number of the exercise whose regions run the student's code.
+    func run(_ t: DiscoveredTest, runner: URL, sandbox: Sandbox, slot: Int, exercise: Int = -1) throws -> TestResult {
         do {
-            return try runOnce(t, runner: runner, sandbox: sandbox, slot: slot)
+            return try runOnce(t, runner: runner, sandbox: sandbox, slot: slot, exercise: exercise)
         } catch GradeError.harness {
-            return try runOnce(t, runner: runner, sandbox: sandbox, slot: slot)
+            return try runOnce(t, runner: runner, sandbox: sandbox, slot: slot, exercise: exercise)
         }
     }
 
-    private func runOnce(_ t: DiscoveredTest, runner: URL, sandbox: Sandbox, slot: Int) throws -> TestResult {
+    private func runOnce(_ t: DiscoveredTest, runner: URL, sandbox: Sandbox, slot: Int, exercise: Int) throws -> TestResult {
         let spec = lab.manifest.spec(t.id)!
         let timeout = spec.timeout ?? lab.manifest.testTimeout
         // Budget: `timeout` seconds of CPU (fair on a loaded machine), 3× that + 5 s of wall time (for code that
@@ -112,7 +113,7 @@ extension Grader {
 
         var child = ChildProcess(runner.path)
         // The run config goes through a pipe; it holds nothing the test could use to forge a result.
-        child.stdinData = Array(try JSONSerialization.data(withJSONObject: ["test": t.id, "cpuSeconds": cpuSeconds] as [String: Any]))
+        child.stdinData = Array(try JSONSerialization.data(withJSONObject: ["test": t.id, "cpuSeconds": cpuSeconds, "exercise": exercise] as [String: Any]))
         child.channel = true
         child.workingDirectory = work.path
         child.timeout = wallSeconds

@@ -20,7 +20,11 @@ struct Grade: ParsableCommand {
             imports, underscored attributes, unsafe pointers or C-level calls), and the built library may export \
             only its own module's symbols and add no load-time constructors. Each test of exercise X runs against \
             the student's code for X and the reference solutions for every other exercise (when Solutions/ is \
-            present), so a stubbed exercise costs only its own tests.
+            present), so a stubbed exercise costs only its own tests. To compile once instead of once per \
+            exercise, the exercises whose regions are whole function bodies are built as one module in which each \
+            region holds the student's code and the reference's; a test's run configuration names its exercise, \
+            and only that exercise's regions run the student's code (when that module does not compile, each \
+            exercise is compiled on its own, as above, and only those errors are shown).
 
             Containment (Linux; what is not available is printed once at the start): every test starts in new \
             PID, mount, IPC, network and UTS namespaces (inside a user namespace when not root); as root it runs \
@@ -94,7 +98,7 @@ struct Grade: ParsableCommand {
     @Option(help: "Batch output directory: <out>/<student>/{report.json,results.json,feedback.html}. Default: <submissions>-graded/lab-<lab>.")
     var out: String?
 
-    @Option(help: "Processes at once: submissions in a batch, tests of a single submission.")
+    @Option(help: "Processes at once: submissions in a batch, tests and compiles of a single submission.")
     var jobs: Int = 2
 
     @Option(help: "Grade only shard i of n (1-based, e.g. 3/10): submission k (sorted by name) belongs to shard k mod n + 1.")
@@ -115,6 +119,9 @@ struct Grade: ParsableCommand {
     @Option(help: "Seconds one compile of a submission may take (the compiler is killed as a tree after that).")
     var compileTimeout: Double = 300
 
+    @Option(help: ArgumentHelp("Append the seconds of each grading phase (compiles, test processes, report) to this file, a JSON object per line (as LABRUN_GRADE_TIMINGS does); read by Benchmarks/GradeBench.", valueName: "file"))
+    var timings: String?
+
     enum ResultsFormat: String, ExpressibleByArgument, CaseIterable { case gradescope, exercism, junit }
 
     func run() throws {
@@ -129,6 +136,8 @@ struct Grade: ParsableCommand {
 
     func execute() throws {
         guard jobs >= 1 else { throw GradeError.config("--jobs must be at least 1") }
+        if let timings { GradeTimings.shared = GradeTimings(path: timings) }
+        let setupStart = GradeTimings.now()
         useDataDir(dataDir)
         let course = try course.map { Course(root: URL(fileURLWithPath: $0)) } ?? Course.locate()
         let labID = try course.resolveLab(lab)
@@ -142,8 +151,14 @@ struct Grade: ParsableCommand {
                 ?? subs.deletingLastPathComponent().appendingPathComponent("\(subs.lastPathComponent)-graded").path]
                 + (gradebook.map { [URL(fileURLWithPath: $0).standardizedFileURL.deletingLastPathComponent().path] } ?? [])
         }
+        if submissions == nil {
+            // One submission: its tests, and its compiles, `jobs` at a time (a batch runs `jobs` submissions at once).
+            options.testJobs = jobs
+            options.compileJobs = jobs
+        }
         let grader = try Grader(course: course, lab: labID, options: options)
         let exposure = grader.exposure()
+        GradeTimings.shared?.record("setup", detail: "course, manifest, toolchain, containment probe", start: setupStart, seconds: GradeTimings.now() - setupStart)
         for w in exposure.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
         if let e = exposure.errors.first { throw GradeError.config(e) }
         for n in Grader.notEnforced { FileHandle.standardError.write(Data("note: not enforced here: \(n)\n".utf8)) }
@@ -172,8 +187,7 @@ struct Grade: ParsableCommand {
             return
         }
 
-        options.testJobs = jobs
-        let single = try Grader(course: course, lab: labID, options: options)
+        let single = grader
         let dir: URL
         if solutions {
             guard submission == nil else { throw GradeError.config("give either a SUBMISSION or --solutions") }
@@ -196,6 +210,8 @@ struct Grade: ParsableCommand {
         }
         // Instructors (Solutions/ present) see every test; a student sees what their visibility allows, and no
         // name of a test they may not see yet.
+        let reportStart = GradeTimings.now()
+        defer { GradeTimings.shared?.record("report", submission: sub.name, start: reportStart, seconds: GradeTimings.now() - reportStart) }
         let instructor = course.hasSolutions(labID)
         let shown = instructor ? report : report.studentView(due: single.lab.manifest.due, published: published)
         print(TerminalFormat.render(shown), terminator: "")

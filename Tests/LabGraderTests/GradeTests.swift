@@ -211,6 +211,34 @@ final class GradeTests: XCTestCase {
         XCTAssertEqual(entries.count, 3, "\(entries)")
     }
 
+    func testExercisesCompiledAsOneModuleKeepEachExerciseOnItsOwnCode() throws {
+        // Every region differs from the reference (a comment of the student's), so the three exercises have three
+        // distinct compositions; they are compiled as one module whose regions hold both versions. The wrong mean
+        // still fails only exercise 1's tests (variance uses the student's mean there), and mostCommon is graded
+        // with the reference count, as in a composition of its own.
+        let course = try Fixture.course()
+        let sub = try Fixture.submission(course, "own-words") { files in
+            for (name, text) in files { files[name] = text.replacingOccurrences(of: "// BEGIN SOLUTION", with: "// BEGIN SOLUTION\n        // my own words") }
+            files["Stats.swift"] = replaceSolution(files["Stats.swift"]!, in: "mean", with: "    // the sum, not the mean\n    return xs.reduce(0, +)")
+        }
+        let grader = try Fixture.grader(course)
+        let r = try grader.grade(sub)
+        XCTAssertEqual(r.tests.map(\.status), [.failed, .passed, .failed, .passed, .passed, .failed, .passed], TerminalFormat.render(r))
+        XCTAssertEqual(r.score, 1 + 2 + 1 + 1)
+        XCTAssertTrue(r.buildOK)
+        let entries = try FileManager.default.contentsOfDirectory(atPath: course.root.appendingPathComponent(".cache").path).filter { !$0.hasPrefix(".") }
+        // The stubs, the lab's runner and one module for the three exercises (not one per exercise).
+        XCTAssertEqual(entries.count, 3, "\(entries)")
+        let module = try XCTUnwrap(entries.first { $0.hasPrefix("ex-") && FileManager.default.fileExists(atPath: course.root.appendingPathComponent(".cache/\($0)/src/Stats.swift").path)
+            && ((try? String(contentsOfFile: course.root.appendingPathComponent(".cache/\($0)/src/Stats.swift").path, encoding: .utf8))?.contains("__labrunStudent(") ?? false) })
+        let stats = try String(contentsOfFile: course.root.appendingPathComponent(".cache/\(module)/src/Stats.swift").path, encoding: .utf8)
+        XCTAssertTrue(stats.contains("the sum, not the mean"), "the student's mean is in the module")
+        XCTAssertTrue(stats.contains("return xs.reduce(0, +) / Double(xs.count)"), "beside the reference mean")
+
+        // The same submission graded again: the same statuses from the cached module.
+        XCTAssertEqual(try grader.grade(sub).tests.map(\.status), r.tests.map(\.status))
+    }
+
     func runScript(_ out: String, kinds: [String] = [], env: [String: String]) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/bash")

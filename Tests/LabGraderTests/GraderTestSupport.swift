@@ -29,6 +29,7 @@ enum Fixture {
     static func grader(_ course: Course, jobs: Int = 2) throws -> Grader {
         var o = GradeOptions(toolchain: try GradeToolchain.locate())
         o.testJobs = jobs
+        o.compileJobs = jobs
         o.cache = BuildCache(root: course.root.appendingPathComponent(".cache"))
         return try Grader(course: course, lab: "1", options: o)
     }
