@@ -95,9 +95,9 @@ public func writeAtomically(_ data: Data, to path: String, durable: Bool = true)
     }
 }
 
-/// Writes `data` to a new file at `path` (0644) with plain write(2) calls, no sync.
+/// Writes `data` to a new file at `path` (mode 0666 less the umask, as Foundation does) with plain write(2) calls, no sync.
 func writeFile(_ data: Data, to path: String) throws {
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
     guard fd >= 0 else { throw LabError(path, "cannot write: \(String(cString: strerror(errno)))") }
     var failure: Int32 = 0
     data.withUnsafeBytes { (buf: UnsafeRawBufferPointer) in

@@ -74,7 +74,7 @@ public struct Toolchain: Sendable {
                 let key = "// swift-compiler-version: "
                 guard let line = head.split(separator: "\n").first(where: { $0.hasPrefix(key) }) else { continue }
                 let v = line.dropFirst(key.count).trimmingCharacters(in: .whitespaces)
-                if v.hasPrefix("Swift version ") || v.contains("Swift version ") { return v }
+                if v.contains("Swift version ") { return v }
             }
         }
         return nil
