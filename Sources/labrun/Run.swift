@@ -36,10 +36,12 @@ struct Run: ParsableCommand {
     var noCache = false
 
     func run() throws {
+        let phases = PhaseClock.shared
         let code: Int32 = reportingErrors {
             useDataDir(dataDir)
             let project = Project.current()
             let lab = try resolveLab(self.lab, project: project).applying(overrides: try parseSettings(sets))
+            phases.mark("parse (YAML + cmark)")
             try prepareData(lab, project: project)
             var options = LabRunOptions()
             options.solutions = solutions
@@ -48,14 +50,20 @@ struct Run: ParsableCommand {
             options.settings = sets
             let terminal = TerminalReporter()
             terminal.header(lab, path: project.displayPath(lab.path), solutions: solutions)
-            var result = try LabExecution(project: project, options: options).run(lab, observer: terminal)
+            let execution = try LabExecution(project: project, options: options)
+            phases.mark("toolchain")
+            var result = try execution.run(lab, observer: terminal)
             let reportPath = absolutePath(report ?? project.reportsDir + "/\(lab.name).html")
-            try writeAtomically(Data(HTMLReport(lab: lab, result: result).render().utf8), to: reportPath)
+            try writeAtomically(Data(HTMLReport(lab: lab, result: result).render().utf8), to: reportPath, durable: false)
+            phases.mark("HTML report")
             result.reportPath = project.displayPath(reportPath)
             try result.save(in: project.resultsDir)
+            phases.mark("results JSON")
             terminal.summary(result)
+            phases.mark("terminal")
             return result.passed ? 0 : 1
         }
+        phases.printIfEnabled()
         throw ExitCode(code)
     }
 }

@@ -105,7 +105,7 @@ public struct LabCompiler: Sendable {
                     "-emit-module-path", tmp + "/\(name).swiftmodule", "-o", tmp + "/lib\(name).so",
                     "-Xlinker", "-soname", "-Xlinker", "lib\(name).so", "-diagnostic-style=llvm", "-swift-version", "5"]
         args += optimize ? ["-O"] : ["-Onone", "-gline-tables-only"]
-        args += toolchain.labKitFlags + sources.sorted()
+        args += toolchain.labKitFlags + toolchain.linkerFlags + sources.sorted()
         let r = try runCompiler(args)
         guard r.termination == .exited(0) else {
             let diags = parseDiagnostics(r.stderrText + r.stdoutText)
@@ -131,24 +131,28 @@ public struct LabCompiler: Sendable {
         h.update(source)
         let dir = cacheDir + "/programs/\(h.hex.prefix(24))"
         let exe = dir + "/program"
+        PhaseClock.shared.mark("hash")
         if useCache, let log = try? String(contentsOfFile: dir + "/compile.log", encoding: .utf8) {
             // A cached build, or a cached compile failure (a log without a program).
             let built = FileManager.default.fileExists(atPath: exe)
+            PhaseClock.shared.mark("cache lookup")
             return CompileOutcome(executable: built ? exe : nil, diagnostics: parseDiagnostics(log), log: log,
                                   cached: true, seconds: 0)
         }
         let tmp = try makeTempDir(cacheDir + "/tmp")
         defer { try? FileManager.default.removeItem(atPath: tmp) }
-        try source.write(toFile: tmp + "/" + fileName, atomically: false, encoding: .utf8)
+        // Plain writes (no sync): the build directory is moved into the cache by rename once complete.
+        try writeFile(Data(source.utf8), to: tmp + "/" + fileName)
         // Diagnostics name the lab file; the generated file itself is only named for errors outside cells.
         var args = LabCompiler.programFlags + ["-module-name", moduleName, "-o", tmp + "/program"]
-        args += toolchain.labKitFlags + modules.flatMap(\.flags) + extraFlags + [tmp + "/" + fileName]
+        args += toolchain.labKitFlags + toolchain.linkerFlags + modules.flatMap(\.flags) + extraFlags + [tmp + "/" + fileName]
         let t0 = monotonicNow()
         let r = try runCompiler(args, cwd: tmp)
         let seconds = monotonicNow() - t0
+        PhaseClock.shared.mark("swiftc")
         let log = r.stderrText + r.stdoutText
         let diags = parseDiagnostics(log)
-        try log.write(toFile: tmp + "/compile.log", atomically: false, encoding: .utf8)
+        try writeFile(Data(log.utf8), to: tmp + "/compile.log")
         // The generated source stays next to the program: it is what ran (and what the benchmark compiles bare).
         let ok = r.termination == .exited(0)
         if !ok { try? FileManager.default.removeItem(atPath: tmp + "/program") }

@@ -27,6 +27,7 @@ public final class LabExecution {
         }
         let exercises = try buildExercises(lab)
         let used = try buildUsedLabs(lab)
+        PhaseClock.shared.mark("exercises modules")
         let generator = ProgramGenerator(lab: lab, sourcePath: project.displayPath(lab.path),
                                          exercisesModule: exercises?.name, usedModules: used.map(\.name))
         var runnable = lab.cells.filter { results[$0.index].status == .notRun }.map(\.index)
@@ -38,8 +39,9 @@ public final class LabExecution {
         var executable: String?
         var labError: String?
         while !runnable.isEmpty {
-            let outcome = try compiler.buildExecutable(source: generator.source(cells: runnable),
-                                                       modules: used + (exercises.map { [$0] } ?? []))
+            let source = generator.source(cells: runnable)
+            PhaseClock.shared.mark("generate program")
+            let outcome = try compiler.buildExecutable(source: source, modules: used + (exercises.map { [$0] } ?? []))
             compileSeconds += outcome.seconds
             cached = cached && outcome.cached
             let byCell = attribute(outcome.diagnostics, lab: lab, file: generator.sourcePath)
@@ -73,12 +75,14 @@ public final class LabExecution {
             let t0 = monotonicNow()
             labError = try execute(executable, lab: lab, cells: runnable, results: &results, observer: observer)
             runSeconds = monotonicNow() - t0
+            PhaseClock.shared.mark("child run")
         }
         for c in lab.cells { observer?.cellFinished(c, result: results[c.index]) }
         let facts = RunFacts(date: started, toolchain: toolchainVersion(), library: libraryVersion(),
                              exercises: exercises == nil ? "none" : (options.solutions ? "solutions" : "student"),
                              compileSeconds: compileSeconds, compileCached: cached, runSeconds: runSeconds,
                              host: ProcessInfo.processInfo.hostName, settings: options.settings)
+        PhaseClock.shared.mark("run facts")
         return LabRunResult(labPath: project.displayPath(lab.path), name: lab.name, slide: lab.frontMatter.slide,
                             title: lab.frontMatter.title, cells: results, facts: facts, error: labError)
     }
@@ -417,10 +421,16 @@ public final class LabExecution {
     func toolchainVersion() -> String {
         let key = project.cacheDir + "/toolchain-\(compiler.toolchain.fingerprint.prefix(16)).txt"
         if let s = try? String(contentsOfFile: key, encoding: .utf8) { return s }
+        // Not a process per cold run: the standard library's interface names the compiler (checked against
+        // `swiftc --version` in LabRunnerTests).
+        if let v = compiler.toolchain.versionFromStandardLibrary {
+            try? writeAtomically(Data(v.utf8), to: key, durable: false)
+            return v
+        }
         var c = ChildProcess(compiler.toolchain.swiftc, ["--version"])
         c.timeout = 30
         let v = ((try? c.run())?.stdoutText ?? "").split(separator: "\n").first.map(String.init) ?? "swiftc (unknown version)"
-        try? writeAtomically(Data(v.utf8), to: key)
+        try? writeAtomically(Data(v.utf8), to: key, durable: false)
         return v
     }
 

@@ -128,12 +128,12 @@ public struct LabRunResult: Codable, Sendable {
         return parts.joined(separator: ", ")
     }
 
-    /// Saves to `<resultsDir>/<name>.json` atomically.
+    /// Saves to `<resultsDir>/<name>.json` atomically (not synced to disk: see `writeAtomically`).
     public func save(in resultsDir: String) throws {
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         enc.dateEncodingStrategy = .iso8601
-        try writeAtomically(try enc.encode(self), to: resultsDir + "/\(name).json")
+        try writeAtomically(try enc.encode(self), to: resultsDir + "/\(name).json", durable: false)
     }
 
     public static func load(name: String, in resultsDir: String) -> LabRunResult? {
