@@ -95,9 +95,21 @@ func profilePhases(_ model: GPT, _ optimizer: AdamW, _ batch: () -> (Tensor, Ten
         lap(3)
         if i >= warmup { wall[4].append(1000 * (now() - wStart)); cpu[4].append(1000 * (cpuNow() - cStart)) }
     }
+    // Forward-only evaluation at the same shapes (eval mode, noGrad), as train-bench's `eval` figure.
+    model.eval()
+    var evalWall: [Double] = [], evalCPU: [Double] = []
+    let (ex, ey) = batch()
+    for i in 0..<(warmup + steps) {
+        let w0 = now(), c0 = cpuNow()
+        _ = noGrad { model(ex, ey).loss!.item() }
+        if i >= warmup { evalWall.append(1000 * (now() - w0)); evalCPU.append(1000 * (cpuNow() - c0)) }
+    }
+    model.train()
     print("phase of a training step            wall ms     CPU ms   cores busy   (medians of \(steps) steps)")
     for k in 0..<names.count {
         let w = median(wall[k]), c = median(cpu[k])
         print(names[k].padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%9.1f  %9.1f   %6.2f", w, c, c / w))
     }
+    let w = median(evalWall), c = median(evalCPU)
+    print("eval forward (32,128), noGrad".padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%9.1f  %9.1f   %6.2f", w, c, c / w))
 }
