@@ -12,6 +12,7 @@ Median of --repeats repeats (min, max), peak RSS (ru_maxrss).
 
 Usage (alternate with the Swift program, the host's speed drifts):
   OMP_NUM_THREADS=2 /opt/refenv/bin/python Benchmarks/torch_minigpt_bench.py [--repeats 5] [--steps 10] [--threads 2]
+  Phases of a step (wall, CPU, cores busy; the same table as train-bench --phases): ... --phases --steps 6
 """
 import argparse
 import math
@@ -149,6 +150,50 @@ def probe_gflops(seconds=0.15, n=512):
     return 2.0 * n ** 3 * it / (time.perf_counter() - t0) / 1e9
 
 
+def phases(model, opt, batch, steps, warmup):
+    """The same table as train-bench --phases: medians of wall ms, CPU ms (all threads) and CPU / wall per phase."""
+    names = ["forward + loss", "backward", "clipGradNorm", "AdamW.step", "whole step"]
+    wall, cpu = [[] for _ in names], [[] for _ in names]
+    model.train()
+    for i in range(warmup + steps):
+        x, y = batch()
+        w0, c0 = time.perf_counter(), time.process_time()
+        ws, cs = w0, c0
+        laps = []
+        _, loss = model(x, y)
+        loss.item()
+        laps.append((time.perf_counter(), time.process_time()))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        laps.append((time.perf_counter(), time.process_time()))
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        laps.append((time.perf_counter(), time.process_time()))
+        opt.step()
+        laps.append((time.perf_counter(), time.process_time()))
+        if i < warmup:
+            continue
+        for k, (w, c) in enumerate(laps):
+            wall[k].append(1000 * (w - w0)); cpu[k].append(1000 * (c - c0))
+            w0, c0 = w, c
+        wall[4].append(1000 * (laps[-1][0] - ws)); cpu[4].append(1000 * (laps[-1][1] - cs))
+    model.eval()
+    ew, ec = [], []
+    ex, ey = batch()
+    with torch.no_grad():
+        for i in range(warmup + steps):
+            w0, c0 = time.perf_counter(), time.process_time()
+            model(ex, ey)[1].item()
+            if i >= warmup:
+                ew.append(1000 * (time.perf_counter() - w0)); ec.append(1000 * (time.process_time() - c0))
+    model.train()
+    print(f"phase of a training step            wall ms     CPU ms   cores busy   (medians of {steps} steps)")
+    for k, name in enumerate(names):
+        w, c = statistics.median(wall[k]), statistics.median(cpu[k])
+        print(f"{name:34s}{w:9.1f}  {c:9.1f}   {c / w:6.2f}")
+    w, c = statistics.median(ew), statistics.median(ec)
+    print(f"{'eval forward (32,128), no_grad':34s}{w:9.1f}  {c:9.1f}   {c / w:6.2f}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--threads", type=int, default=2)
@@ -157,6 +202,8 @@ def main():
     ap.add_argument("--eval-iters", type=int, default=10)
     ap.add_argument("--gen-tokens", type=int, default=200)
     ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--phases", action="store_true",
+                    help="time forward, backward, clip and AdamW of each step (wall, process CPU, cores busy) and exit")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     c = Config()
@@ -183,6 +230,9 @@ def main():
     n_params = sum(p.numel() for p in model.parameters())
     print(f"mini-GPT V={c.vocab_size} C={c.n_embd} H={c.n_head} L={c.n_layer} T={T} B={B} dropout={c.dropout}, {n_params} params; "
           f"{a.repeats} repeats of {a.steps} train steps / {a.eval_iters} forwards / {a.gen_tokens} tokens")
+    if a.phases:
+        phases(model, opt, batch, a.steps, a.warmup)
+        return
     model.train()
     first = [train_step(*batch()) for _ in range(a.warmup)][0] if a.warmup else float("nan")
     ex, ey = batch()

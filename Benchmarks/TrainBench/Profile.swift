@@ -60,3 +60,56 @@ func profileOps(repeats: Int) {
     print(String(format: "sum of op fwd+bwd × count + clip + AdamW: %.1f ms per step", total + clip + adam))
     print(String(format: "probe sgemm 512³: %.0f GFLOP/s", probeGFLOPS()))
 }
+
+/// Process CPU seconds (all threads): CPU time / wall time = how many cores were busy.
+func cpuNow() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+/// --phases: a training step split into forward (+ loss), backward, clipGradNorm and AdamW.step, each as median wall
+/// ms, median CPU ms (all threads) and cores busy (CPU / wall), over `steps` steps after `warmup` steps.
+func profilePhases(_ model: GPT, _ optimizer: AdamW, _ batch: () -> (Tensor, Tensor), steps: Int, warmup: Int) {
+    let names = ["forward + loss", "backward", "clipGradNorm", "AdamW.step", "whole step"]
+    var wall = [[Double]](repeating: [], count: names.count), cpu = wall
+    model.train()
+    for i in 0..<(warmup + steps) {
+        let (x, y) = batch()
+        var w0 = now(), c0 = cpuNow()
+        let wStart = w0, cStart = c0
+        func lap(_ k: Int) {
+            let w = now(), c = cpuNow()
+            if i >= warmup { wall[k].append(1000 * (w - w0)); cpu[k].append(1000 * (c - c0)) }
+            w0 = w; c0 = c
+        }
+        let (_, loss) = model(x, y)
+        _ = loss!.item()
+        lap(0)
+        optimizer.zeroGrad()
+        loss!.backward()
+        lap(1)
+        clipGradNorm(model.parameters(), maxNorm: 1)
+        lap(2)
+        optimizer.step()
+        lap(3)
+        if i >= warmup { wall[4].append(1000 * (now() - wStart)); cpu[4].append(1000 * (cpuNow() - cStart)) }
+    }
+    // Forward-only evaluation at the same shapes (eval mode, noGrad), as train-bench's `eval` figure.
+    model.eval()
+    var evalWall: [Double] = [], evalCPU: [Double] = []
+    let (ex, ey) = batch()
+    for i in 0..<(warmup + steps) {
+        let w0 = now(), c0 = cpuNow()
+        _ = noGrad { model(ex, ey).loss!.item() }
+        if i >= warmup { evalWall.append(1000 * (now() - w0)); evalCPU.append(1000 * (cpuNow() - c0)) }
+    }
+    model.train()
+    print("phase of a training step            wall ms     CPU ms   cores busy   (medians of \(steps) steps)")
+    for k in 0..<names.count {
+        let w = median(wall[k]), c = median(cpu[k])
+        print(names[k].padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%9.1f  %9.1f   %6.2f", w, c, c / w))
+    }
+    let w = median(evalWall), c = median(evalCPU)
+    print("eval forward (32,128), noGrad".padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%9.1f  %9.1f   %6.2f", w, c, c / w))
+}

@@ -12,6 +12,7 @@
 // Per-op timings at the lab shapes: train-bench --profile [--op-repeats 5]
 // Lab 30's blocks (the student path: Solutions/30, attention written out op by op as on the slide) instead of
 // the library's fused attention: train-bench --written-out
+// Phases of a training step (forward, backward, clip, AdamW; wall, CPU and cores busy): train-bench --phases [--written-out]
 // GPT-2 small memory check: train-bench --gpt2-small tied|untied
 // Usage:  swift build -c release --product train-bench && .build/release/train-bench [--repeats 5] [--steps 10]
 // Side by side (alternate the programs, the host's speed drifts):
@@ -100,6 +101,13 @@ func trainStep(_ x: Tensor, _ y: Tensor) -> Float {
     clipGradNorm(model.parameters(), maxNorm: 1)
     optimizer.step()
     return loss!.item()
+}
+
+if CommandLine.arguments.contains("--phases") {
+    print("OpenBLAS core \(BLAS.coreName), LabTensor threads \(getNumThreads())" + (writtenOut ? ", written-out attention" : ""))
+    profilePhases(model, optimizer, batch, steps: steps, warmup: warmupSteps)
+    print(String(format: "probe sgemm 512³: %.0f GFLOP/s", probeGFLOPS()))
+    exit(0)
 }
 
 print("LabNN train-bench: OpenBLAS core \(BLAS.coreName), OpenBLAS threads \(BLAS.threads), LabTensor threads \(getNumThreads())")

@@ -121,10 +121,19 @@ extension Tensor {
                          dtype: dtype)
         guard Tensor.needsGrad(self) else { return out }
         return out.record([self]) { [self] out in
-            let g = out.grad!.data
-            let dp = gradBufferZeroed()
-            for o in 0..<outer {
-                vmap2(length * inner, dp + (o * n + start) * inner, g + o * length * inner, dp + (o * n + start) * inner) { $0 + $1 }
+            // Row o of the gradient: [before | the slice | after], each `inner` wide per entry of `dim`. A fresh
+            // buffer gets the slice copied and zeros around it (no zeroing pass under the slice); else slice += g.
+            let g = SendPtr(out.grad!.data), run = length * inner
+            let (p, acc) = gradBuffer()
+            let dp = SendPtr(p)
+            parallelRanges(outer, costPerItem: n * inner) { r in
+                for o in r {
+                    let row = dp.p + o * n * inner, slice = row + start * inner, src = g.p + o * run
+                    if acc { vmap2(run, slice, src, slice) { $0 + $1 }; continue }
+                    row.initialize(repeating: 0, count: start * inner)
+                    slice.update(from: src, count: run)
+                    (slice + run).initialize(repeating: 0, count: (n - start - length) * inner)
+                }
             }
         }
     }

@@ -73,6 +73,55 @@ import Glibc
 
     /// The KV-cache path fed the sequence in uneven pieces (a prefill, then single tokens, then a chunk) equals naive
     /// causal attention over the whole sequence, row for row; cache rows past the filled ones are never read.
+    // Attention dropout (hashed only over the causal part the products read) against the naive loops with the mask
+    // over every element; T = 45 and 70 end in partial 32-row blocks.
+    @Test(arguments: [(2, 7), (1, 45), (1, 70)])
+    func attentionDropoutMatchesNaiveLoops(b: Int, t: Int) {
+        let H = 2, hs = 6, C = H * hs, p: Float = 0.3
+        let qkv = uniform([b, t, 3 * C], -2, 2, seed: 9)
+        manualSeed(21)
+        let y = causalSelfAttention(qkv: qkv, nHead: H, dropoutP: p, training: true)
+        manualSeed(21)
+        let seed = nextSeed()
+        let s = qkv.scalars
+        func heads(_ part: Int) -> [Float] {
+            var out = [Float](repeating: 0, count: b * H * t * hs)
+            for bi in 0..<b { for h in 0..<H { for ti in 0..<t { for c in 0..<hs {
+                out[((bi * H + h) * t + ti) * hs + c] = s[(bi * t + ti) * 3 * C + part * C + h * hs + c]
+            } } } }
+            return out
+        }
+        let ref = attentionReference(heads(0), heads(1), heads(2), B: b, H: H, T: t, hs: hs, causal: true,
+                                     dropoutP: p, seed: seed)
+        var expected = [Float](repeating: 0, count: b * t * C)
+        for bi in 0..<b { for h in 0..<H { for ti in 0..<t { for c in 0..<hs {
+            expected[(bi * t + ti) * C + h * hs + c] = ref[((bi * H + h) * t + ti) * hs + c]
+        } } } }
+        #expect(close(y.scalars, expected, atol: 1e-5))
+        #expect(!close(y.scalars, causalSelfAttention(qkv: qkv, nHead: H, dropoutP: 0, training: false).scalars, atol: 1e-3))
+    }
+
+    // narrow's backward over the cores: a fresh gradient gets the slice and zeros elsewhere, a second slice adds
+    // (checked element by element against the index arithmetic; big enough to split over the threads).
+    @Test(arguments: [(0, 7), (3, 2), (5, 4)])
+    func narrowBackwardMatchesScatter(start: Int, length: Int) {
+        let (outer, n, inner) = (37, 9, 301)
+        let x = uniform([outer, n, inner], seed: 4)
+        x.requiresGrad = true
+        let g1 = uniform([outer, length, inner], seed: 5), g2 = uniform([outer, 2, inner], seed: 6)
+        x.narrow(1, start, length).backward(g1)
+        x.narrow(1, 1, 2).backward(g2)
+        let (d, a, b) = (x.grad!.scalars, g1.scalars, g2.scalars)
+        var expected = [Float](repeating: 0, count: outer * n * inner)
+        for o in 0..<outer { for j in 0..<n { for c in 0..<inner {
+            var e: Float = 0
+            if j >= start && j < start + length { e += a[(o * length + j - start) * inner + c] }
+            if j >= 1 && j < 3 { e += b[(o * 2 + j - 1) * inner + c] }
+            expected[(o * n + j) * inner + c] = e
+        } } }
+        #expect(d == expected)
+    }
+
     @Test(arguments: [(1, [1]), (2, [5, 1, 1, 6]), (3, [1, 1, 1, 17, 2]), (1, [37])])
     func cachedAttentionMatchesNaiveLoops(b: Int, pieces: [Int]) {
         let H = 3, hs = 5, C = H * hs, t = pieces.reduce(0, +), capacity = t + 3
@@ -163,6 +212,26 @@ import Glibc
                       eps: Float(eps), weightDecay: Float(wd), step: 1)
         #expect(close(p, expected, atol: 1e-6))
         #expect(Swift.abs(Kernels.sumOfSquares(g, 3) - (0.01 + 0.09 + 4)) < 1e-6)
+    }
+
+    // The SIMD AdamW kernel gives bitwise the values of the readable loop, on lengths with and without a tail and
+    // split over the cores (100_003), at a later step with a clip factor.
+    @Test(arguments: [5, 8, 1003, 100_003])
+    func optimizerKernelMatchesReferenceLoop(count: Int) {
+        let p0 = uniform([count], -1, 1, seed: 1).scalars, g = uniform([count], -2, 2, seed: 2).scalars
+        let m0 = uniform([count], -0.1, 0.1, seed: 3).scalars, v0 = uniform([count], 0, 0.01, seed: 4).scalars
+        var (p, m, v) = (p0, m0, v0)
+        var (pr, mr, vr) = (p0, m0, v0)
+        let (lr, b1, b2, eps, wd, step, clip): (Float, Float, Float, Float, Float, Int, Float) = (3e-4, 0.9, 0.99, 1e-8, 0.1, 7, 0.37)
+        Kernels.adamw(param: &p, grad: g, m: &m, v: &v, count: count, lr: lr, beta1: b1, beta2: b2, eps: eps,
+                      weightDecay: wd, step: step, gradScale: clip)
+        var bc1: Double = 1, bc2: Double = 1
+        for _ in 0..<step { bc1 *= Double(b1); bc2 *= Double(b2) }
+        let (c1, c2) = (1 - Float(bc1), 1 - Float(bc2))
+        Kernels.adamwReference(&pr, g, &mr, &vr, count, beta1: b1, beta2: b2, eps: eps, decay: 1 - lr * wd,
+                               stepSize: lr / c1, invSqrtBc2: 1 / c2.squareRoot(), gradScale: clip)
+        #expect(p == pr && m == mr && v == vr)
+        #expect(p != p0)
     }
 
     /// All permutations of 0..<n.

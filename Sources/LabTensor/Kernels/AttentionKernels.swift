@@ -48,6 +48,23 @@ struct AttentionShape {
     }
 }
 
+/// Dropout on rows [r0, r1) of a (T, T) block of attention weights, only where a product reads them: columns 0...i of
+/// row i when causal (P is 0 above the diagonal, and stays 0), and 0 in columns i+1..<`zeroTo` (the rest of the causal
+/// block the next sgemm reads). The same values there as `attentionDropout` over the whole block (the mask is a hash of
+/// the element's index), for about half the hashing. `base` = index of the block's element (0, 0).
+@inline(__always) func attentionDropoutRows(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ T: Int,
+                                            rows: Range<Int>, causal: Bool, zeroTo: Int, p: Float, seed: UInt64,
+                                            base: Int) {
+    for i in rows {
+        let n = causal ? i + 1 : T
+        attentionDropout(dst + i * T, src + i * T, n, p: p, seed: seed, base: base + i * T)
+        if n < zeroTo { (dst + i * T + n).initialize(repeating: 0, count: zeroTo - n) }
+    }
+}
+
+/// End (exclusive) of the causal query block holding row `i`: the columns a block's sgemms read.
+@inline(__always) func causalBlockEnd(_ i: Int, _ T: Int) -> Int { Swift.min(T, (i / queryBlock + 1) * queryBlock) }
+
 /// q, k, v (strided heads) → out (strided heads), P (B, H, T, T) (nil: not kept, inference).
 func attentionForward(_ out: UnsafeMutablePointer<Float>, _ oL: HeadLayout, _ P: UnsafeMutablePointer<Float>?,
                       _ q: UnsafePointer<Float>, _ qL: HeadLayout, _ k: UnsafePointer<Float>, _ kL: HeadLayout,
@@ -76,8 +93,12 @@ func attentionForward(_ out: UnsafeMutablePointer<Float>, _ oL: HeadLayout, _ P:
             }
             attentionSoftmaxRows(p, T, causal: s.causal)
             var pa = UnsafePointer(p)
-            if let sc = scratch {
-                attentionDropout(sc, p, T * T, p: s.dropoutP, seed: s.seed, base: bh * T * T)
+            if let sc = scratch {   // (the causal part only: P V reads rows [r0, r1) up to column r1)
+                for i0 in stride(from: 0, to: T, by: s.causal ? queryBlock : T) {
+                    let i1 = s.causal ? causalBlockEnd(i0, T) : T
+                    attentionDropoutRows(sc, p, T, rows: i0..<i1, causal: s.causal, zeroTo: i1, p: s.dropoutP,
+                                         seed: s.seed, base: bh * T * T)
+                }
                 pa = UnsafePointer(sc)
             }
             // O = P V   (T, hs), written straight into the strided output (causal blocks skip the zero columns)
@@ -115,7 +136,13 @@ func attentionBackward(_ dq: UnsafeMutablePointer<Float>, _ dk: UnsafeMutablePoi
             // Blocks of query rows [r0, r1) see keys [0, kn). Walk them last-first: the last block covers every key row,
             // so it applies `beta` to all of dK/dV and the others accumulate.
             let nBlocks = s.causal ? (T + queryBlock - 1) / queryBlock : 1
-            if let pd { attentionDropout(pd, p, T * T, p: s.dropoutP, seed: s.seed, base: bh * T * T) }
+            if let pd {             // P' = dropout(P) where the dV products read it (as in the forward)
+                for i0 in stride(from: 0, to: T, by: s.causal ? queryBlock : T) {
+                    let i1 = s.causal ? causalBlockEnd(i0, T) : T
+                    attentionDropoutRows(pd, p, T, rows: i0..<i1, causal: s.causal, zeroTo: i1, p: s.dropoutP,
+                                         seed: s.seed, base: bh * T * T)
+                }
+            }
             let pa = pd.map { UnsafePointer($0) } ?? UnsafePointer(p)
             for blk in stride(from: nBlocks - 1, through: 0, by: -1) {
                 let r0 = s.causal ? blk * queryBlock : 0
@@ -127,7 +154,10 @@ func attentionBackward(_ dq: UnsafeMutablePointer<Float>, _ dk: UnsafeMutablePoi
                 sgemm(false, true, m, kn, hs, 1, gb, oL.ld, vs.p + vo, vL.ld, 0, dPb, T)
                 // dV[0..<kn] += P'ᵀ dO   (kn, hs)
                 sgemm(true, false, kn, hs, m, 1, pa + r0 * T, T, gb, oL.ld, kvBeta, dvs.p + vo, vL.ld)
-                if dropout { attentionDropout(dPb, dPb, m * T, p: s.dropoutP, seed: s.seed, base: bh * T * T + r0 * T) }
+                if dropout {  // dP = dP' ⊙ mask on the columns dS uses (0...i when causal)
+                    attentionDropoutRows(dP, dP, T, rows: r0..<r1, causal: s.causal, zeroTo: 0, p: s.dropoutP,
+                                         seed: s.seed, base: bh * T * T)
+                }
                 // dS = P ⊙ (dP − Σ dP⊙P), row by row over the unmasked part
                 for i in 0..<m {
                     let n = s.causal ? r0 + i + 1 : T
@@ -144,8 +174,10 @@ func attentionBackward(_ dq: UnsafeMutablePointer<Float>, _ dk: UnsafeMutablePoi
     }
 }
 
-/// Reference attention (naive loops, llm.c style) for tests: q, k, v (B, H, T, hs) → out (B, H, T, hs). No dropout.
-func attentionReference(_ q: [Float], _ k: [Float], _ v: [Float], B: Int, H: Int, T: Int, hs: Int, causal: Bool) -> [Float] {
+/// Reference attention (naive loops, llm.c style) for tests: q, k, v (B, H, T, hs) → out (B, H, T, hs). With
+/// `dropoutP` > 0, weight j of query i in head bh is kept when `dropoutKeepRef(bh·T·T + i·T + j)` and scaled by 1/(1−p).
+func attentionReference(_ q: [Float], _ k: [Float], _ v: [Float], B: Int, H: Int, T: Int, hs: Int, causal: Bool,
+                        dropoutP: Float = 0, seed: UInt64 = 0) -> [Float] {
     var out = [Float](repeating: 0, count: B * H * T * hs)
     let scale = 1 / Float(hs).squareRoot()
     for bh in 0..<(B * H) {
@@ -158,7 +190,10 @@ func attentionReference(_ q: [Float], _ k: [Float], _ v: [Float], B: Int, H: Int
                 for c in 0..<hs { d += q[base + i * hs + c] * k[base + j * hs + c] }
                 sc[j] = d * scale
             }
-            let p = softmaxRef(sc)
+            var p = softmaxRef(sc)
+            if dropoutP > 0 {
+                for j in 0..<n { p[j] *= dropoutKeepRef(bh * T * T + i * T + j, p: dropoutP, seed: seed) ? 1 / (1 - dropoutP) : 0 }
+            }
             for c in 0..<hs {
                 var acc: Float = 0
                 for j in 0..<n { acc += p[j] * v[base + j * hs + c] }

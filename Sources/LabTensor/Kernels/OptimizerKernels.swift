@@ -13,14 +13,39 @@ package enum Kernels {
         let decay = 1 - lr * weightDecay
         let stepSize = lr / bc1, invSqrtBc2 = 1 / bc2.squareRoot()
         let ps = SendPtr(param), gs = SendPtr(grad), ms = SendPtr(m), vs = SendPtr(v)
+        // SIMD8 lanes, the same operations in the same order as `adamwReference` (no fused multiply-adds), so the
+        // results are bitwise equal; the square root stays per lane (Swift's SIMD squareRoot is a libm call per lane).
+        let gsV = V8(repeating: gradScale), b1 = V8(repeating: beta1), ob1 = V8(repeating: 1 - beta1)
+        let b2 = V8(repeating: beta2), ob2 = V8(repeating: 1 - beta2), decayV = V8(repeating: decay)
+        let stepV = V8(repeating: stepSize), invV = V8(repeating: invSqrtBc2), epsV = V8(repeating: eps)
         parallelRanges(count, costPerItem: 16) { r in
-            for i in r {
-                let g = gs.p[i] * gradScale
-                let mi = beta1 * ms.p[i] + (1 - beta1) * g
-                let vi = beta2 * vs.p[i] + (1 - beta2) * g * g
-                ms.p[i] = mi; vs.p[i] = vi
-                ps.p[i] = ps.p[i] * decay - stepSize * mi / (vi.squareRoot() * invSqrtBc2 + eps)
+            var i = r.lowerBound
+            while i + 8 <= r.upperBound {
+                let g = vload(gs.p + i) * gsV
+                let mi = b1 * vload(ms.p + i) + ob1 * g
+                let vi = b2 * vload(vs.p + i) + ob2 * g * g
+                vstore(mi, ms.p + i); vstore(vi, vs.p + i)
+                var root = V8()
+                for j in 0..<8 { root[j] = vi[j].squareRoot() }
+                vstore(vload(ps.p + i) * decayV - stepV * mi / (root * invV + epsV), ps.p + i)
+                i += 8
             }
+            adamwReference(ps.p + i, gs.p + i, ms.p + i, vs.p + i, r.upperBound - i, beta1: beta1, beta2: beta2,
+                           eps: eps, decay: decay, stepSize: stepSize, invSqrtBc2: invSqrtBc2, gradScale: gradScale)
+        }
+    }
+
+    /// The readable AdamW loop (after the bias corrections): the tail of `adamw` and the reference its test compares.
+    package static func adamwReference(_ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
+                                       _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ count: Int,
+                                       beta1: Float, beta2: Float, eps: Float, decay: Float, stepSize: Float,
+                                       invSqrtBc2: Float, gradScale: Float) {
+        for i in 0..<count {
+            let g = grad[i] * gradScale
+            let mi = beta1 * m[i] + (1 - beta1) * g
+            let vi = beta2 * v[i] + (1 - beta2) * g * g
+            m[i] = mi; v[i] = vi
+            p[i] = p[i] * decay - stepSize * mi / (vi.squareRoot() * invSqrtBc2 + eps)
         }
     }
 
