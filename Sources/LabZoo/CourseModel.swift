@@ -118,7 +118,7 @@ public struct CourseModel {
         let path = root.appendingPathComponent(".labrun/runs/30/mini-gpt-\(run).safetensors").path
         let tokenizer = try CharTokenizer(corpus: corpus)
         guard FileManager.default.fileExists(atPath: path) else {
-            throw ModelCacheError("\(path): no lab 30 checkpoint; `labrun run 30 --solutions` (the full run, about 16 minutes) makes it")
+            throw ModelCacheError("\(path): no lab 30 checkpoint; `labrun run 30 --solutions` (the full run, about 9 minutes) makes it")
         }
         let file: SafetensorsReader
         do { file = try SafetensorsReader(path) } catch { throw ModelCacheError("\(error)") }
