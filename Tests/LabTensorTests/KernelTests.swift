@@ -46,19 +46,9 @@ import Glibc
         let qkv = uniform([b, t, 3 * C], -2, 2, seed: 5)
         let y = causalSelfAttention(qkv: qkv, nHead: H, dropoutP: 0, training: false)
         // Reference: split and transpose with plain loops, then naive attention.
-        let s = qkv.scalars
-        func heads(_ part: Int) -> [Float] {
-            var out = [Float](repeating: 0, count: b * H * t * hs)
-            for bi in 0..<b { for h in 0..<H { for ti in 0..<t { for c in 0..<hs {
-                out[((bi * H + h) * t + ti) * hs + c] = s[(bi * t + ti) * 3 * C + part * C + h * hs + c]
-            } } } }
-            return out
-        }
+        func heads(_ part: Int) -> [Float] { splitHeads(qkv.scalars, part, b: b, t: t, H: H, hs: hs) }
         let ref = attentionReference(heads(0), heads(1), heads(2), B: b, H: H, T: t, hs: hs, causal: true)
-        var expected = [Float](repeating: 0, count: b * t * C)
-        for bi in 0..<b { for h in 0..<H { for ti in 0..<t { for c in 0..<hs {
-            expected[(bi * t + ti) * C + h * hs + c] = ref[((bi * H + h) * t + ti) * hs + c]
-        } } } }
+        let expected = mergeHeads(ref, b: b, t: t, H: H, hs: hs)
         #expect(close(y.scalars, expected, atol: 1e-5))
         // The unfused composition (nanoGPT's manual path) agrees too.
         let (q, k, v) = (qkv[.all, .all, 0..<C], qkv[.all, .all, C..<(2 * C)], qkv[.all, .all, (2 * C)...])
@@ -71,8 +61,6 @@ import Glibc
         #expect(close(y.scalars, sdpa.scalars, atol: 1e-5))
     }
 
-    /// The KV-cache path fed the sequence in uneven pieces (a prefill, then single tokens, then a chunk) equals naive
-    /// causal attention over the whole sequence, row for row; cache rows past the filled ones are never read.
     // Attention dropout (hashed only over the causal part the products read) against the naive loops with the mask
     // over every element; T = 45 and 70 end in partial 32-row blocks.
     @Test(arguments: [(2, 7), (1, 45), (1, 70)])
@@ -83,20 +71,10 @@ import Glibc
         let y = causalSelfAttention(qkv: qkv, nHead: H, dropoutP: p, training: true)
         manualSeed(21)
         let seed = nextSeed()
-        let s = qkv.scalars
-        func heads(_ part: Int) -> [Float] {
-            var out = [Float](repeating: 0, count: b * H * t * hs)
-            for bi in 0..<b { for h in 0..<H { for ti in 0..<t { for c in 0..<hs {
-                out[((bi * H + h) * t + ti) * hs + c] = s[(bi * t + ti) * 3 * C + part * C + h * hs + c]
-            } } } }
-            return out
-        }
+        func heads(_ part: Int) -> [Float] { splitHeads(qkv.scalars, part, b: b, t: t, H: H, hs: hs) }
         let ref = attentionReference(heads(0), heads(1), heads(2), B: b, H: H, T: t, hs: hs, causal: true,
                                      dropoutP: p, seed: seed)
-        var expected = [Float](repeating: 0, count: b * t * C)
-        for bi in 0..<b { for h in 0..<H { for ti in 0..<t { for c in 0..<hs {
-            expected[(bi * t + ti) * C + h * hs + c] = ref[((bi * H + h) * t + ti) * hs + c]
-        } } } }
+        let expected = mergeHeads(ref, b: b, t: t, H: H, hs: hs)
         #expect(close(y.scalars, expected, atol: 1e-5))
         #expect(!close(y.scalars, causalSelfAttention(qkv: qkv, nHead: H, dropoutP: 0, training: false).scalars, atol: 1e-3))
     }
@@ -122,18 +100,13 @@ import Glibc
         #expect(d == expected)
     }
 
+    /// The KV-cache path fed the sequence in uneven pieces (a prefill, then single tokens, then a chunk) equals naive
+    /// causal attention over the whole sequence, row for row; cache rows past the filled ones are never read.
     @Test(arguments: [(1, [1]), (2, [5, 1, 1, 6]), (3, [1, 1, 1, 17, 2]), (1, [37])])
     func cachedAttentionMatchesNaiveLoops(b: Int, pieces: [Int]) {
         let H = 3, hs = 5, C = H * hs, t = pieces.reduce(0, +), capacity = t + 3
         let qkv = uniform([b, t, 3 * C], -2, 2, seed: 9)
-        let s = qkv.scalars
-        func heads(_ part: Int) -> [Float] {
-            var out = [Float](repeating: 0, count: b * H * t * hs)
-            for bi in 0..<b { for h in 0..<H { for ti in 0..<t { for c in 0..<hs {
-                out[((bi * H + h) * t + ti) * hs + c] = s[(bi * t + ti) * 3 * C + part * C + h * hs + c]
-            } } } }
-            return out
-        }
+        func heads(_ part: Int) -> [Float] { splitHeads(qkv.scalars, part, b: b, t: t, H: H, hs: hs) }
         let ref = attentionReference(heads(0), heads(1), heads(2), B: b, H: H, T: t, hs: hs, causal: true)
         let keys = Tensor.full([b, capacity, C], .nan), values = Tensor.full([b, capacity, C], .nan)
         var start = 0
@@ -270,4 +243,24 @@ import Glibc
             #expect(ok)
         }
     }
+}
+
+/// Part `part` (0 q, 1 k, 2 v) of a fused (b, t, 3·H·hs) qkv as (b, H, t, hs), with plain loops.
+private func splitHeads(_ s: [Float], _ part: Int, b: Int, t: Int, H: Int, hs: Int) -> [Float] {
+    let C = H * hs
+    var out = [Float](repeating: 0, count: b * H * t * hs)
+    for bi in 0..<b { for h in 0..<H { for ti in 0..<t { for c in 0..<hs {
+        out[((bi * H + h) * t + ti) * hs + c] = s[(bi * t + ti) * 3 * C + part * C + h * hs + c]
+    } } } }
+    return out
+}
+
+/// (b, H, t, hs) back to (b, t, H·hs): the heads side by side, with plain loops.
+private func mergeHeads(_ r: [Float], b: Int, t: Int, H: Int, hs: Int) -> [Float] {
+    let C = H * hs
+    var out = [Float](repeating: 0, count: b * t * C)
+    for bi in 0..<b { for h in 0..<H { for ti in 0..<t { for c in 0..<hs {
+        out[(bi * t + ti) * C + h * hs + c] = r[((bi * H + h) * t + ti) * hs + c]
+    } } } }
+    return out
 }
