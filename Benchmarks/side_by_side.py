@@ -7,9 +7,15 @@ Rows: training step tokens/s (forward + backward + clip + AdamW, batch 32 x 128,
 evaluation at (32, 128), generation of N tokens at batch 1 without and with a KV cache, peak RSS; the OpenBLAS core
 and thread counts are printed. An extra column `--before BIN` times an older train-bench build the same way.
 
+`--avx2` runs both sides as on an AVX2-only CPU (an AMD EPYC before Zen 4) on a host with AVX-512: OpenBLAS with its
+Haswell kernels (the ones its Zen target uses; OPENBLAS_L2_SIZE=512 as on Zen 2/3) and PyTorch with ATen, oneDNN and
+MKL capped at AVX2 (ATEN_CPU_CAPABILITY, ONEDNN_MAX_CPU_ISA, MKL_ENABLE_INSTRUCTIONS); the headers print what each
+side then ran. Without it both run in this shell's environment (unset OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE in the
+command for OpenBLAS's own choice).
+
 Usage:
   swift build -c release --product train-bench
-  python3 Benchmarks/side_by_side.py [--rounds 5] [--steps 10] [--gen-tokens 200] [--python /work/venv-torch/bin/python]
+  python3 Benchmarks/side_by_side.py [--avx2] [--rounds 5] [--steps 10] [--gen-tokens 200] [--python /work/venv-torch/bin/python]
 """
 import argparse
 import os
@@ -43,8 +49,13 @@ def main():
     ap.add_argument("--swift", default=os.path.join(ROOT, ".build/release/train-bench"))
     ap.add_argument("--before", help="an older train-bench binary to time alongside (library blocks)")
     ap.add_argument("--python", default="/work/venv-torch/bin/python")
+    ap.add_argument("--avx2", action="store_true", help="both sides limited to AVX2 (see above)")
     a = ap.parse_args()
     env = dict(os.environ, OMP_NUM_THREADS=str(a.threads))
+    torch_env = dict(env)
+    if a.avx2:
+        env.update(OPENBLAS_CORETYPE="Haswell", OPENBLAS_L2_SIZE="512")
+        torch_env.update(ATEN_CPU_CAPABILITY="avx2", ONEDNN_MAX_CPU_ISA="AVX2", MKL_ENABLE_INSTRUCTIONS="AVX2")
     common = ["--repeats", "1", "--steps", str(a.steps), "--eval-iters", str(a.eval_iters), "--gen-tokens", str(a.gen_tokens)]
     ours = common + ["--threads", str(a.threads)]
     programs = [("ours", [a.swift] + ours), ("ours written-out", [a.swift, "--written-out"] + ours)]
@@ -55,7 +66,7 @@ def main():
     headers = {}
     for r in range(a.rounds):
         for name, cmd in programs:
-            vals, text = run(cmd, env)
+            vals, text = run(cmd, torch_env if name == "PyTorch" else env)
             results[name].append(vals)
             headers.setdefault(name, text.splitlines()[0])
             print(f"round {r + 1}/{a.rounds} {name:17s} " + "  ".join(f"{k}={v:.1f}" for k, v in vals.items()), flush=True)
@@ -63,7 +74,7 @@ def main():
     for name, h in headers.items():
         print(f"{name:17s} {h}")
     print(f"machine: {cpu_name()}, {os.cpu_count()} CPUs, avx512f {'yes' if 'avx512f' in cpu_flags() else 'no'}; "
-          f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}; {a.threads} thread(s) each; "
+          f"OPENBLAS_CORETYPE={env.get('OPENBLAS_CORETYPE', '(unset)')}; {'both limited to AVX2; ' if a.avx2 else ''}{a.threads} thread(s) each; "
           f"load average {os.getloadavg()[0]:.1f}; {a.rounds} alternating rounds, medians [min-max]")
 
     def cell(name, key):

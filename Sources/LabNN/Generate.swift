@@ -39,7 +39,8 @@ public func generate(_ model: Module, _ idx: Tensor, maxNewTokens: Int, temperat
         if let cache, let gpt {
             if n > blockSize { cache.reset() }              // cropped: every position moved, rebuild the cache
             let first = n > blockSize ? n - blockSize : cache.length                        // tokens not in the cache
-            return gpt.forward(Tensor(ints: rows.flatMap { $0[first..<n] }, shape: [B, n - first]), cache: cache)
+            return gpt.forward(Tensor(ints: rows.flatMap { $0[first..<n] }, shape: [B, n - first]), cache: cache,
+                               lastOnly: true)                                  // (B, 1, V): sampling reads the last
         }
         let t = min(n, blockSize)
         return model(Tensor(ints: rows.flatMap { $0.suffix(t) }, shape: [B, t]))           // the slide's loop

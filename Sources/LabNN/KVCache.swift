@@ -35,6 +35,16 @@ public final class KVCache {
 public protocol KVCachedBlock: Module {
     /// x (B, t, C) at positions `cache.length ..< cache.length + t` → (B, t, C), eval mode (no dropout).
     func forward(_ x: Tensor, cache: KVCache, layer: Int) -> Tensor
+    /// The same, caching every position's keys and values, but returning the last position's output only, (B, 1, C):
+    /// all that sampling needs from the last block. The default runs `forward` and keeps the last position.
+    func forwardLast(_ x: Tensor, cache: KVCache, layer: Int) -> Tensor
+}
+
+extension KVCachedBlock {
+    public func forwardLast(_ x: Tensor, cache: KVCache, layer: Int) -> Tensor {
+        let y = forward(x, cache: cache, layer: layer)                  // (B, t, C)
+        return y.narrow(1, y.shape[1] - 1, 1)                           // (B, 1, C)
+    }
 }
 
 extension CausalSelfAttention {
@@ -45,6 +55,14 @@ extension CausalSelfAttention {
                                           start: cache.length, nHead: nHead)              // (B, t, C)
         return c_proj(y)                                                                  // (B, t, C)
     }
+
+    /// The same for the last new position only: every position's keys and values are cached, one query attends.
+    public func forwardLast(_ x: Tensor, cache: KVCache, layer: Int) -> Tensor {
+        let qkv = c_attn(x)                                                               // (B, t, 3C)
+        let y = cachedCausalSelfAttention(qkv: qkv, keys: cache.keys[layer], values: cache.values[layer],
+                                          start: cache.length, nHead: nHead, queries: 1)  // (B, 1, C)
+        return c_proj(y)                                                                  // (B, 1, C)
+    }
 }
 
 extension Block: KVCachedBlock {
@@ -53,6 +71,15 @@ extension Block: KVCachedBlock {
         x = x + attn.forward(ln_1(x), cache: cache, layer: layer)    // (B, t, C)
         x = x + mlp(ln_2(x))                                         // (B, t, C)
         return x
+    }
+
+    /// The last position's output (B, 1, C); the other positions only get their keys and values cached (their
+    /// attention output, c_proj and MLP are skipped).
+    public func forwardLast(_ x: Tensor, cache: KVCache, layer: Int) -> Tensor {
+        let t = x.shape[1]
+        var h = x.narrow(1, t - 1, 1) + attn.forwardLast(ln_1(x), cache: cache, layer: layer)   // (B, 1, C)
+        h = h + mlp(ln_2(h))                                                                   // (B, 1, C)
+        return h
     }
 }
 
@@ -68,15 +95,19 @@ extension GPT {
     /// let cache = KVCache(model.config, batchSize: 1)
     /// let logits = noGrad { model.forward(idx, cache: cache) }     // (1, t, V)
     /// ```
+    /// With `lastOnly`, only the last position's logits (B, 1, V) (what sampling needs): the last block's attention
+    /// output and MLP, `ln_f` and `lm_head` then run on that position alone. PyTorch (nanoGPT's inference shortcut):
+    /// `logits = self.lm_head(x[:, [-1], :])`.
+    ///
     /// PyTorch (Hugging Face): `model(idx, past_key_values=cache, use_cache=True).logits`.
-    public func forward(_ idx: Tensor, cache: KVCache) -> Tensor {
+    public func forward(_ idx: Tensor, cache: KVCache, lastOnly: Bool = false) -> Tensor {
         let (B, t) = idx.ndim == 2 ? (idx.shape[0], idx.shape[1]) : (0, 0)
         if idx.ndim != 2 || B != cache.batchSize || cache.length + t > cache.capacity || !supportsKVCache {
             fatalError("GPT.forward(_:cache:): idx \(idx.shape) at positions \(cache.length)..<\(cache.length + t) for a cache "
                        + "of batch \(cache.batchSize) and \(cache.capacity) positions"
                        + (supportsKVCache ? "" : "; a block does not adopt KVCachedBlock"))
         }
-        return forward(inputsEmbeds: transformer.wte(idx), cache: cache)  // (B, t, V)
+        return forward(inputsEmbeds: transformer.wte(idx), cache: cache, lastOnly: lastOnly)  // (B, t or 1, V)
     }
 
     /// Logits (B, t, V) for input embeddings (B, t, C) at positions `cache.length ..< cache.length + t` (their
@@ -90,7 +121,8 @@ extension GPT {
     /// logits = noGrad { model.forward(next, cache: cache) }                          // (1, 1, V) at position n + T
     /// ```
     /// PyTorch (Hugging Face): `model(inputs_embeds=embeds, use_cache=True)`, then `past_key_values=out.past_key_values`.
-    public func forward(inputsEmbeds: Tensor, cache: KVCache) -> Tensor {
+    /// `lastOnly`: as in `forward(_:cache:lastOnly:)`, the last position's logits (B, 1, V) only.
+    public func forward(inputsEmbeds: Tensor, cache: KVCache, lastOnly: Bool = false) -> Tensor {
         let shape = inputsEmbeds.shape
         let t = shape.count == 3 ? shape[1] : 0
         if shape.count != 3 || shape[0] != cache.batchSize || shape[2] != config.nEmbd || t == 0
@@ -102,9 +134,11 @@ extension GPT {
         let pos = Tensor(ints: Array(cache.length..<(cache.length + t)))  // (t)
         var x = inputsEmbeds + transformer.wpe(pos)                       // (B, t, C)
         for (i, block) in transformer.h.enumerated() {
-            x = (block as! KVCachedBlock).forward(x, cache: cache, layer: i)
+            let block = block as! KVCachedBlock
+            x = lastOnly && i == transformer.h.count - 1 ? block.forwardLast(x, cache: cache, layer: i)   // (B, 1, C)
+                                                          : block.forward(x, cache: cache, layer: i)       // (B, t, C)
         }
         cache.length += t
-        return lm_head(transformer.ln_f(x))                               // (B, t, V)
+        return lm_head(transformer.ln_f(x))                               // (B, t or 1, V)
     }
 }

@@ -120,10 +120,11 @@ public final class PromptTuning: Module {
                 cache.reset()
                 let t = min(T, window)
                 let context = Tensor(ints: rows.flatMap { $0.suffix(t) }, shape: [B, t])          // (B, t)
-                return model.forward(inputsEmbeds: inputsEmbeds(context), cache: cache)          // (B, n + t, V)
+                return model.forward(inputsEmbeds: inputsEmbeds(context), cache: cache, lastOnly: true)   // (B, 1, V)
             }
             let first = cache.length - n                         // real tokens already in the cache
-            return model.forward(Tensor(ints: rows.flatMap { $0[first..<T] }, shape: [B, T - first]), cache: cache)
+            return model.forward(Tensor(ints: rows.flatMap { $0[first..<T] }, shape: [B, T - first]), cache: cache,
+                                 lastOnly: true)                                                             // (B, 1, V)
         }
     }
 

@@ -73,7 +73,8 @@ public func causalSelfAttention(qkv: Tensor, nHead: Int, dropoutP: Float = 0, tr
 /// Causal self-attention for generation with a KV cache: writes the keys and values of the `t` new positions in
 /// `qkv` (B, t, 3C) into the layer's caches `keys`, `values` (B, capacity, C) at rows `start..<start+t`, then lets
 /// each new query attend over cached rows `0...start+i`. Returns (B, t, C), the same values `causalSelfAttention`
-/// gives for the last `t` positions of the whole sequence. Inference only (run it under `noGrad`).
+/// gives for the last `t` positions of the whole sequence. With `queries: m`, all `t` positions are cached but only
+/// the last `m` attend: (B, m, C) (sampling needs the last position alone). Inference only (run it under `noGrad`).
 ///
 /// ```swift
 /// let qkv = c_attn(x)                                         // (B, 1, 3C): the newest token
@@ -81,7 +82,8 @@ public func causalSelfAttention(qkv: Tensor, nHead: Int, dropoutP: Float = 0, tr
 /// ```
 /// PyTorch (Hugging Face GPT-2 with `use_cache=True`): `k = torch.cat([past_k, k], dim=-2)` (same for v), then
 /// `F.scaled_dot_product_attention(q, k, v, attn_mask=causal_from_past)`.
-public func cachedCausalSelfAttention(qkv: Tensor, keys: Tensor, values: Tensor, start: Int, nHead: Int) -> Tensor {
+public func cachedCausalSelfAttention(qkv: Tensor, keys: Tensor, values: Tensor, start: Int, nHead: Int,
+                                      queries: Int? = nil) -> Tensor {
     check(qkv.ndim == 3 && qkv.shape[2] % 3 == 0, "cachedCausalSelfAttention: qkv must be (B, t, 3C), got \(qkv.shape)")
     let B = qkv.shape[0], t = qkv.shape[1], C = qkv.shape[2] / 3
     check(keys.ndim == 3 && keys.shape == values.shape && keys.shape[0] == B && keys.shape[2] == C,
@@ -99,7 +101,10 @@ public func cachedCausalSelfAttention(qkv: Tensor, keys: Tensor, values: Tensor,
             (vd + dst).update(from: row + 2 * C, count: C)
         }
     }
-    let out = Tensor(uninitialized: [B, t, C])
-    cachedAttentionForward(out.data, src, kd, vd, B: B, H: nHead, t: t, start: start, capacity: capacity, hs: C / nHead)
+    let m = queries ?? t                                        // the last m new positions attend
+    check(m >= 1 && m <= t, "cachedCausalSelfAttention: queries \(m) must be in 1...\(t)")
+    let out = Tensor(uninitialized: [B, m, C])
+    cachedAttentionForward(out.data, src + (t - m) * 3 * C, kd, vd, B: B, H: nHead, t: m, start: start + t - m,
+                           capacity: capacity, hs: C / nHead, qRowsPerBatch: t)
     return out
 }

@@ -78,6 +78,29 @@ final class KVCacheTests: XCTestCase {
         }
     }
 
+    /// `lastOnly` gives the last row of the whole forward's logits (B, 1, V) and fills the cache as the full cached
+    /// forward does: the next token's logits then equal the whole forward's too.
+    func testLastOnlyGivesTheLastRowAndTheSameCache() {
+        manualSeed(33)
+        let model = GPT(config)
+        model.eval()
+        let ids = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3]          // (2, 8)
+        let full = noGrad { model(Tensor(ints: ids, shape: [2, 8])) }.scalars  // (2, 8, 17)
+        let cache = KVCache(config, batchSize: 2)
+        var start = 0
+        for n in [5, 1, 2] {                                                    // prefill, a step, a chunk
+            let piece = (0..<2).flatMap { b in ids[(b * 8 + start)..<(b * 8 + start + n)] }
+            let got = noGrad { model.forward(Tensor(ints: piece, shape: [2, n]), cache: cache, lastOnly: true) }
+            XCTAssertEqual(got.shape, [2, 1, 17])
+            let g = got.scalars
+            for b in 0..<2 { for v in 0..<17 {
+                XCTAssertEqual(g[b * 17 + v], full[(b * 8 + start + n - 1) * 17 + v], accuracy: 1e-5, "n \(n) b \(b)")
+            } }
+            start += n
+            XCTAssertEqual(cache.length, start)
+        }
+    }
+
     /// Same seed, same tokens with and without the cache, well past blockSize (8): greedy, sampled, top-k, top-p.
     func testCachedAndUncachedGenerateGiveTheSameTokensPastBlockSize() {
         manualSeed(32)
