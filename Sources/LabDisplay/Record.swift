@@ -9,7 +9,7 @@
 /// ```
 /// Python equivalent: `wandb.run.summary["validation loss"] = val_loss`.
 public func record(_ name: String, _ value: Double, unit: String = "", format: String = "%.4g") {
-    let shown = cFormat(format, value)
+    let shown = formatFigure(value, format: format)
     if let channel = LabChannel.shared {
         channel.write(kind: "figure", parts: [name, shown, unit, String(value)])
     } else {
@@ -44,6 +44,60 @@ public func recordSeries(_ name: String, x: [Double]? = nil, y: [Double]) {
 
 public func recordSeries<F: BinaryFloatingPoint>(_ name: String, x: [Double]? = nil, y: [F]) {
     recordSeries(name, x: x, y: y.map { Double($0) })
+}
+
+/// The text of a recorded figure: `format` (a printf format with one `%f`/`%g`/`%e` conversion) applied to `value`;
+/// when the conversion prints no fraction (`%.0f`) its digits are grouped in threes, so counts read `163,037,184`.
+///
+/// ```swift
+/// formatFigure(163037184, format: "%.0f")   // "163,037,184"
+/// formatFigure(1.60512, format: "%.3f")     // "1.605"
+/// ```
+/// Python equivalent: `f"{n:,.0f}"` for an integer format, `"%.3f" % x` otherwise.
+public func formatFigure(_ value: Double, format: String) -> String {
+    guard let spec = conversionRange(format), isIntegerConversion(format[spec]) else { return cFormat(format, value) }
+    let number = groupThousands(cFormat(String(format[spec]), value))
+    let literal = { (s: Substring) in String(s.replacing("%%", with: "%")) }
+    return literal(format[..<spec.lowerBound]) + number + literal(format[spec.upperBound...])
+}
+
+/// The range of the first conversion in a printf format (`%'-10.0f`), `%%` skipped; nil when there is none.
+func conversionRange(_ format: String) -> Range<String.Index>? {
+    var i = format.startIndex
+    while let pct = format[i...].firstIndex(of: "%") {
+        var j = format.index(after: pct)
+        if j < format.endIndex, format[j] == "%" { i = format.index(after: j); continue }
+        while j < format.endIndex, !"aAeEfFgG".contains(format[j]) {
+            guard "-+ #0'.123456789hlLqjzt".contains(format[j]) else { return nil }
+            j = format.index(after: j)
+        }
+        return j < format.endIndex ? pct..<format.index(after: j) : nil
+    }
+    return nil
+}
+
+/// True for an `f` conversion of precision 0 (`%.0f`, `%8.0f`) without `#` (which would keep the decimal point).
+func isIntegerConversion(_ spec: Substring) -> Bool {
+    guard let last = spec.last, last == "f" || last == "F", !spec.contains("#"),
+          let dot = spec.firstIndex(of: ".") else { return false }
+    let precision = spec[spec.index(after: dot)..<spec.index(before: spec.endIndex)]
+    return precision.allSatisfy { $0 == "0" }   // "%.f" and "%.0f" both mean precision 0
+}
+
+/// `"-1234567"` → `"-1,234,567"`: commas between groups of three in the run of digits (padding and sign kept).
+func groupThousands(_ text: String) -> String {
+    guard let first = text.firstIndex(where: \.isASCIIDigit) else { return text }   // inf, nan
+    let end = text[first...].firstIndex(where: { !$0.isASCIIDigit }) ?? text.endIndex
+    var grouped = ""
+    for (k, c) in text[first..<end].enumerated() {
+        if k > 0, (text.distance(from: first, to: end) - k) % 3 == 0 { grouped.append(",") }
+        grouped.append(c)
+    }
+    return String(text[..<first]) + grouped + String(text[end...])
+}
+
+private extension Character {
+    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }
 
 func cFormat(_ format: String, _ value: Double) -> String {

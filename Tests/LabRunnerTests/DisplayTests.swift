@@ -20,6 +20,23 @@ final class DisplayTests: XCTestCase {
         XCTAssertEqual(formatNumber(3), "3")
     }
 
+    /// The text `record(...)` keeps for the site and the terminal: integer formats grouped in threes (as Python's
+    /// `f"{n:,.0f}"` prints them), other formats as printf prints them.
+    func testRecordedFigureText() {
+        XCTAssertEqual(formatFigure(1_234_567, format: "%.0f"), "1,234,567")
+        XCTAssertEqual(formatFigure(163_037_184, format: "%.0f"), "163,037,184")
+        XCTAssertEqual(formatFigure(65, format: "%.0f"), "65")
+        XCTAssertEqual(formatFigure(999, format: "%.0f"), "999")
+        XCTAssertEqual(formatFigure(1000, format: "%.0f"), "1,000")
+        XCTAssertEqual(formatFigure(-32_768, format: "%.0f"), "-32,768")
+        XCTAssertEqual(formatFigure(1_234_567.6, format: "%.0f"), "1,234,568", "rounded as printf rounds, then grouped")
+        XCTAssertEqual(formatFigure(4096, format: "%.0f tokens (100%%)"), "4,096 tokens (100%)", "literal text kept")
+        XCTAssertEqual(formatFigure(.infinity, format: "%.0f"), "inf")
+        XCTAssertEqual(formatFigure(1234.5678, format: "%.3f"), "1234.568", "non-integer formats unchanged")
+        XCTAssertEqual(formatFigure(1_234_567, format: "%.4g"), "1.235e+06")
+        XCTAssertEqual(formatFigure(1234, format: "%.4g"), "1234", "only an integer format groups digits")
+    }
+
     func testLogLogPlotTicksArePowersOfTen() {
         let p = LinePlot(title: "scaling", xLabel: "params", yLabel: "loss",
                          series: [.init(name: "fit", x: [1e3, 1e4, 1e5, 1e6], y: [4.0, 3.0, 2.2, 1.7])], xLog: true, yLog: true)
