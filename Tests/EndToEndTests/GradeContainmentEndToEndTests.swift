@@ -11,6 +11,9 @@ final class GradeContainmentEndToEndTests: XCTestCase {
     var course = ""
     var env: [String: String] = [:]
     let tag = "e2e\(getpid())"
+    /// The graders this test started (`labrun` processes, children of this one): their test processes live in the
+    /// cgroups `labrun/<grader pid>.<n>`, which a test identity cannot leave.
+    var graders: Set<pid_t> = []
 
     override func setUpWithError() throws {
         let s = ContainmentSupport.current
@@ -26,12 +29,15 @@ final class GradeContainmentEndToEndTests: XCTestCase {
 
     override func tearDownWithError() throws {
         guard !course.isEmpty else { return }
-        XCTAssertEqual(testIdentityProcesses(), [], "processes of test identities survived")
+        XCTAssertEqual(testIdentityProcesses(of: graders), [], "processes of test identities survived their graders \(graders.sorted())")
         try? FileManager.default.removeItem(atPath: course)
     }
 
     func labrun(_ args: [String], timeout: Double = 600) throws -> Labrun.Output {
-        try Labrun.run(args, root: course, env: env, timeout: timeout)
+        try Labrun.run(args, root: course, env: env, timeout: timeout, watchdog: { [self] in
+            graders.formUnion(childrenOf(getpid()))
+            return nil
+        })
     }
 
     func make(_ kinds: [String]) throws {
@@ -97,12 +103,12 @@ final class GradeContainmentEndToEndTests: XCTestCase {
         let box = Box()
         // Kill the grader (SIGKILL: no handler runs) once a test of the sleeper is running.
         let r = try c.run(watchdog: {
-            if box.grader == 0 { box.grader = childrenOf(getpid()).first ?? 0 }
-            return !self.testIdentityProcesses().isEmpty ? "a test is running" : nil
+            if box.grader == 0, let g = childrenOf(getpid()).first { box.grader = g; self.graders.insert(g) }
+            return !self.testIdentityProcesses(of: [box.grader]).isEmpty ? "a test is running" : nil
         })
         XCTAssertEqual(r.killReason, "a test is running")
-        var left = testIdentityProcesses()
-        for _ in 0..<100 where !left.isEmpty { usleep(20_000); left = testIdentityProcesses() }
+        var left = testIdentityProcesses(of: [box.grader])
+        for _ in 0..<100 where !left.isEmpty { usleep(20_000); left = testIdentityProcesses(of: [box.grader]) }
         XCTAssertEqual(left, [], "test processes outlived their grader")
         let stale = listCgroups().filter { $0.hasPrefix("\(box.grader).") }
         let sandboxes = ((try? FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? []).filter { $0.hasPrefix("labrun-grade.\(box.grader).") }
@@ -116,14 +122,20 @@ final class GradeContainmentEndToEndTests: XCTestCase {
 
     // MARK: helpers
 
-    /// Live processes whose uid is a test identity (61000-61999).
-    func testIdentityProcesses() -> [pid_t] {
+    /// Live processes whose uid is a test identity (61000-61999) and whose cgroup is one of `graders`' (v1: in any
+    /// hierarchy, `N:pids:/labrun/<grader>.<n>`; v2: `0::/labrun/<grader>.<n>`): another grader's tests running on
+    /// the machine at the same time are not counted.
+    func testIdentityProcesses(of graders: Set<pid_t>) -> [pid_t] {
+        let prefixes = graders.map { "/labrun/\($0)." }
         var out: [pid_t] = []
         for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let pid = pid_t(name), let status = try? String(contentsOfFile: "/proc/\(name)/status", encoding: .utf8),
                   let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") }),
-                  let uid = Int(line.split(whereSeparator: { $0 == "\t" || $0 == " " })[1]) else { continue }
-            if (61000..<62000).contains(uid) { out.append(pid) }
+                  let uid = Int(line.split(whereSeparator: { $0 == "\t" || $0 == " " })[1]),
+                  (61000..<62000).contains(uid),
+                  let cgroups = try? String(contentsOfFile: "/proc/\(name)/cgroup", encoding: .utf8) else { continue }
+            let paths = cgroups.split(separator: "\n").compactMap { $0.split(separator: ":", maxSplits: 2).last }
+            if paths.contains(where: { p in prefixes.contains { p.hasPrefix($0) } }) { out.append(pid) }
         }
         return out
     }

@@ -37,8 +37,10 @@ struct Labrun {
         var result: ChildResult
     }
 
-    /// Runs `labrun args...` with the project root `root`; fails the test if the binary is missing.
+    /// Runs `labrun args...` with the project root `root`; fails the test if the binary is missing. `watchdog` is
+    /// `ChildProcess.run`'s (called about every 50 ms while labrun runs; a reason returned kills it).
     static func run(_ args: [String], root: String, env: [String: String] = [:], timeout: Double = 300,
+                    watchdog: (() -> String?)? = nil,
                     file: StaticString = #filePath, line: UInt = #line) throws -> Output {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             XCTFail("labrun is not built at \(binary): run `swift build` first", file: file, line: line)
@@ -54,7 +56,7 @@ struct Labrun {
         c.environment = e
         c.workingDirectory = root
         c.timeout = timeout
-        let r = try c.run()
+        let r = try c.run(watchdog: watchdog)
         XCTAssertFalse(r.timedOut, "labrun \(args) timed out", file: file, line: line)
         let code: Int32
         switch r.termination {
