@@ -5,32 +5,8 @@ import XCTest
 /// Instructor exports on the grader's fixture course (lab 1, 10 points, due 2026-11-20T23:59Z, 10% a day late, at
 /// most 50%): the Gradescope autograder package run as Gradescope runs it, the Canvas export with a roster, and
 /// hand-in times from an LMS export.
-final class ExportsEndToEndTests: XCTestCase {
-    var course = ""
-    var env: [String: String] = [:]
-
-    override func setUpWithError() throws {
-        course = NSTemporaryDirectory() + "labrun-exports-e2e-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.copyItem(atPath: GradeEndToEndTests.fixtures + "/course", toPath: course)
-        chmod(course + "/Solutions", 0o700)
-        chmod(course + "/Tests/Graded/1/hidden", 0o700)
-        env = ["LABRUN_GRADE_CACHE": course + "/.cache"]
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: course) }
-
-    func labrun(_ args: [String], file: StaticString = #filePath, line: UInt = #line) throws -> Labrun.Output {
-        try Labrun.run(args, root: course, env: env, file: file, line: line)
-    }
-
-    func makeSubmissions(_ dir: String, _ kinds: [String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = [GradeEndToEndTests.fixtures + "/make_submissions.sh", dir] + kinds
-        try p.run()
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0)
-    }
+final class ExportsEndToEndTests: FixtureCourseTestCase {
+    override class var scratchPrefix: String { "labrun-exports-e2e-" }
 
     /// The package's run_autograder, run with AUTOGRADER pointing at a folder laid out as Gradescope's
     /// /autograder (source/, submission/), writes results/results.json with the submission's score.

@@ -21,7 +21,7 @@ final class GradeContainmentEndToEndTests: XCTestCase {
         if let why { print("GradeContainmentEndToEndTests skipped: \(why) (\(s.notEnforced.joined(separator: "; ")))") }
         try XCTSkipIf(why != nil, "containment needs root, namespaces and cgroups: \(why ?? "")")
         course = NSTemporaryDirectory() + "labrun-contain-e2e-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.copyItem(atPath: GradeEndToEndTests.fixtures + "/course", toPath: course)
+        try FileManager.default.copyItem(atPath: FixtureCourseTestCase.fixtures + "/course", toPath: course)
         chmod(course + "/Solutions", 0o700)
         chmod(course + "/Tests/Graded/1/hidden", 0o700)
         env = ["LABRUN_GRADE_CACHE": course + "/.cache"]
@@ -41,7 +41,7 @@ final class GradeContainmentEndToEndTests: XCTestCase {
     }
 
     func make(_ kinds: [String]) throws {
-        var c = ChildProcess("/bin/bash", [GradeEndToEndTests.fixtures + "/make_submissions.sh", course + "/subs"] + kinds)
+        var c = ChildProcess("/bin/bash", [FixtureCourseTestCase.fixtures + "/make_submissions.sh", course + "/subs"] + kinds)
         var e = environmentDictionary()
         e["PEEK_DIR"] = course + "/subs/correct"
         e["LEFT_TAG"] = tag

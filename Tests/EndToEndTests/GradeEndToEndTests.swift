@@ -3,34 +3,8 @@ import XCTest
 
 /// `labrun grade`, `labrun release` and `labrun gradebook` on the grader's fixture course
 /// (Tests/LabGraderTests/Fixtures: lab 1, 7 graded tests worth 10 points, 2 of them hidden).
-final class GradeEndToEndTests: XCTestCase {
-    static let fixtures = ((#filePath as NSString).deletingLastPathComponent as NSString)
-        .appendingPathComponent("../LabGraderTests/Fixtures")
-    var course = ""
-    var env: [String: String] = [:]
-
-    override func setUpWithError() throws {
-        course = NSTemporaryDirectory() + "labrun-grade-e2e-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.copyItem(atPath: Self.fixtures + "/course", toPath: course)
-        chmod(course + "/Solutions", 0o700)
-        chmod(course + "/Tests/Graded/1/hidden", 0o700)
-        env = ["LABRUN_GRADE_CACHE": course + "/.cache"]
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: course) }
-
-    func labrun(_ args: [String], file: StaticString = #filePath, line: UInt = #line) throws -> Labrun.Output {
-        try Labrun.run(args, root: course, env: env, file: file, line: line)
-    }
-
-    func makeSubmissions(_ dir: String, _ kinds: [String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = [Self.fixtures + "/make_submissions.sh", dir] + kinds
-        try p.run()
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0)
-    }
+final class GradeEndToEndTests: FixtureCourseTestCase {
+    override class var scratchPrefix: String { "labrun-grade-e2e-" }
 
     func testSelfCheckAndReleaseSync() throws {
         let ok = try labrun(["grade", "--self-check", "--course", course])
