@@ -4,8 +4,9 @@
 every figure is the median over the rounds with min and max, and the ratio ours / PyTorch.
 
 Rows: training step tokens/s (forward + backward + clip + AdamW, batch 32 x 128, dropout 0.1), forward-only
-evaluation at (32, 128), generation of N tokens at batch 1 without and with a KV cache, peak RSS; the OpenBLAS core
-and thread counts are printed. An extra column `--before BIN` times an older train-bench build the same way.
+evaluation at (32, 128), generation of N tokens at batch 1 without and with a KV cache, peak RSS, and each side's
+sgemm speed on a 512^3 product between the runs (training and evaluation are mostly sgemm, so this ratio is roughly
+the most the others can reach); the OpenBLAS core and thread counts are printed. An extra column `--before BIN` times an older train-bench build the same way.
 
 `--avx2` runs both sides as on an AVX2-only CPU (an AMD EPYC before Zen 4) on a host with AVX-512: OpenBLAS with its
 Haswell kernels (the ones its Zen target uses; OPENBLAS_L2_SIZE=512 as on Zen 2/3) and PyTorch with ATen, oneDNN and
@@ -90,7 +91,8 @@ def main():
             (f"generate {a.gen_tokens} B=1, no cache", "ours", "gen", "gen"),
             (f"generate {a.gen_tokens} B=1, KV cache", "ours", "gen_cached", "gen_cached"),
             (f"ours KV cache vs PyTorch's slide loop", "ours", "gen_cached", "gen"),
-            ("peak RSS MB (library blocks)", "ours", "peak_rss_mb", "peak_rss_mb")]
+            ("peak RSS MB (library blocks)", "ours", "peak_rss_mb", "peak_rss_mb"),
+            ("sgemm GFLOP/s, 512^3 probe (the roof)", "ours", "sgemm_gflops", "sgemm_gflops")]
     cols = ["ours", "PyTorch", "ratio"] + (["before", "before/PyTorch"] if a.before else [])
     print(f"\n{'':40s}" + "".join(f"{c:>28s}" for c in cols))
     for label, who, key, tkey in rows:

@@ -280,7 +280,8 @@ def main():
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {rss:.1f} MB; probe sgemm 512^3 median {statistics.median(probes):.0f} GFLOP/s")
     print(f"RESULT torch train={statistics.median(res['train']):.1f} eval={statistics.median(res['eval']):.1f} "
-          f"gen={statistics.median(res['gen']):.1f} gen_cached={statistics.median(res['genc']):.1f} peak_rss_mb={rss:.1f}")
+          f"gen={statistics.median(res['gen']):.1f} gen_cached={statistics.median(res['genc']):.1f} peak_rss_mb={rss:.1f} "
+          f"sgemm_gflops={statistics.median(probes):.1f}")
 
 
 if __name__ == "__main__":

@@ -159,5 +159,5 @@ row("eval forward (32,128)", eval, evalMS, "ms/forward")
 row("generate \(genTokens), B=1, no cache", gen, genMS, "ms/token")
 row("generate \(genTokens), B=1, KV cache" + (model.supportsKVCache ? "" : " (n/a: custom blocks)"), genC, genCMS, "ms/token")
 print(String(format: "peak RSS %.1f MB; probe sgemm 512³ median %.0f GFLOP/s", peakRSSMB(), median(probes)))
-print(String(format: "RESULT swift train=%.1f eval=%.1f gen=%.1f gen_cached=%.1f peak_rss_mb=%.1f", median(train), median(eval),
-             median(gen), median(genC), peakRSSMB()))
+print(String(format: "RESULT swift train=%.1f eval=%.1f gen=%.1f gen_cached=%.1f peak_rss_mb=%.1f sgemm_gflops=%.1f", median(train),
+             median(eval), median(gen), median(genC), peakRSSMB(), median(probes)))
