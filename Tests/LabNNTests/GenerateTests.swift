@@ -58,18 +58,28 @@ final class GenerateTests: XCTestCase {
 final class KVCacheTests: XCTestCase {
     let config = GPTConfig(vocabSize: 17, blockSize: 8, nLayer: 2, nHead: 2, nEmbd: 12, dropout: 0.1)
 
-    /// Token by token through the cache gives the logits of the whole-sequence forward at every position.
-    func testCachedForwardEqualsFullForwardRowByRow() {
-        manualSeed(31)
+    let ids = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3]                  // (2, 8)
+
+    /// A seeded model in eval mode and its whole-sequence logits (2, 8, 17) for `ids`.
+    func modelAndFullLogits(seed: UInt64) -> (GPT, [Float]) {
+        manualSeed(seed)
         let model = GPT(config)
         model.eval()
-        let ids = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3]          // (2, 8)
-        let full = noGrad { model(Tensor(ints: ids, shape: [2, 8])) }.scalars  // (2, 8, 17)
+        return (model, noGrad { model(Tensor(ints: ids, shape: [2, 8])) }.scalars)
+    }
+
+    /// Rows start..<start+n of both sequences in `ids`, (2, n).
+    func piece(_ start: Int, _ n: Int) -> Tensor {
+        Tensor(ints: (0..<2).flatMap { b in ids[(b * 8 + start)..<(b * 8 + start + n)] }, shape: [2, n])
+    }
+
+    /// Token by token through the cache gives the logits of the whole-sequence forward at every position.
+    func testCachedForwardEqualsFullForwardRowByRow() {
+        let (model, full) = modelAndFullLogits(seed: 31)
         let cache = KVCache(config, batchSize: 2)
         var start = 0
         for n in [3, 1, 1, 3] {                                                 // prefill, two steps, a chunk
-            let piece = (0..<2).flatMap { b in ids[(b * 8 + start)..<(b * 8 + start + n)] }
-            let got = noGrad { model.forward(Tensor(ints: piece, shape: [2, n]), cache: cache) }.scalars
+            let got = noGrad { model.forward(piece(start, n), cache: cache) }.scalars
             for b in 0..<2 { for i in 0..<n { for v in 0..<17 {
                 XCTAssertEqual(got[(b * n + i) * 17 + v], full[(b * 8 + start + i) * 17 + v], accuracy: 1e-5)
             } } }
@@ -81,16 +91,11 @@ final class KVCacheTests: XCTestCase {
     /// `lastOnly` gives the last row of the whole forward's logits (B, 1, V) and fills the cache as the full cached
     /// forward does: the next token's logits then equal the whole forward's too.
     func testLastOnlyGivesTheLastRowAndTheSameCache() {
-        manualSeed(33)
-        let model = GPT(config)
-        model.eval()
-        let ids = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3]          // (2, 8)
-        let full = noGrad { model(Tensor(ints: ids, shape: [2, 8])) }.scalars  // (2, 8, 17)
+        let (model, full) = modelAndFullLogits(seed: 33)
         let cache = KVCache(config, batchSize: 2)
         var start = 0
         for n in [5, 1, 2] {                                                    // prefill, a step, a chunk
-            let piece = (0..<2).flatMap { b in ids[(b * 8 + start)..<(b * 8 + start + n)] }
-            let got = noGrad { model.forward(Tensor(ints: piece, shape: [2, n]), cache: cache, lastOnly: true) }
+            let got = noGrad { model.forward(piece(start, n), cache: cache, lastOnly: true) }
             XCTAssertEqual(got.shape, [2, 1, 17])
             let g = got.scalars
             for b in 0..<2 { for v in 0..<17 {
