@@ -101,12 +101,7 @@ extension GPT {
     ///
     /// PyTorch (Hugging Face): `model(idx, past_key_values=cache, use_cache=True).logits`.
     public func forward(_ idx: Tensor, cache: KVCache, lastOnly: Bool = false) -> Tensor {
-        let (B, t) = idx.ndim == 2 ? (idx.shape[0], idx.shape[1]) : (0, 0)
-        if idx.ndim != 2 || B != cache.batchSize || cache.length + t > cache.capacity || !supportsKVCache {
-            fatalError("GPT.forward(_:cache:): idx \(idx.shape) at positions \(cache.length)..<\(cache.length + t) for a cache "
-                       + "of batch \(cache.batchSize) and \(cache.capacity) positions"
-                       + (supportsKVCache ? "" : "; a block does not adopt KVCachedBlock"))
-        }
+        checkCachedInput("forward(_:cache:)", "idx", idx.shape, embedded: false, cache: cache)
         return forward(inputsEmbeds: transformer.wte(idx), cache: cache, lastOnly: lastOnly)  // (B, t or 1, V)
     }
 
@@ -120,17 +115,12 @@ extension GPT {
     /// var logits = noGrad { model.forward(inputsEmbeds: embeds, cache: cache) }      // (1, n + T, V)
     /// logits = noGrad { model.forward(next, cache: cache) }                          // (1, 1, V) at position n + T
     /// ```
-    /// PyTorch (Hugging Face): `model(inputs_embeds=embeds, use_cache=True)`, then `past_key_values=out.past_key_values`.
     /// `lastOnly`: as in `forward(_:cache:lastOnly:)`, the last position's logits (B, 1, V) only.
+    ///
+    /// PyTorch (Hugging Face): `model(inputs_embeds=embeds, use_cache=True)`, then `past_key_values=out.past_key_values`.
     public func forward(inputsEmbeds: Tensor, cache: KVCache, lastOnly: Bool = false) -> Tensor {
-        let shape = inputsEmbeds.shape
-        let t = shape.count == 3 ? shape[1] : 0
-        if shape.count != 3 || shape[0] != cache.batchSize || shape[2] != config.nEmbd || t == 0
-            || cache.length + t > cache.capacity || !supportsKVCache {
-            fatalError("GPT.forward(inputsEmbeds:cache:): input embeddings \(shape) (want (B, t, \(config.nEmbd)), t ≥ 1) at positions "
-                       + "\(cache.length)..<\(cache.length + t) for a cache of batch \(cache.batchSize) and \(cache.capacity) positions"
-                       + (supportsKVCache ? "" : "; a block does not adopt KVCachedBlock"))
-        }
+        checkCachedInput("forward(inputsEmbeds:cache:)", "input embeddings", inputsEmbeds.shape, embedded: true, cache: cache)
+        let t = inputsEmbeds.shape[1]
         let pos = Tensor(ints: Array(cache.length..<(cache.length + t)))  // (t)
         var x = inputsEmbeds + transformer.wpe(pos)                       // (B, t, C)
         for (i, block) in transformer.h.enumerated() {
@@ -140,5 +130,19 @@ extension GPT {
         }
         cache.length += t
         return lm_head(transformer.ln_f(x))                               // (B, t or 1, V)
+    }
+
+    /// The cached forwards' check: `shape` is (B, t) token ids (`embedded` false) or (B, t, C) embeddings, with B the
+    /// cache's batch and t ≥ 1; positions cache.length..<cache.length+t fit the cache; every block is a `KVCachedBlock`.
+    func checkCachedInput(_ call: String, _ name: String, _ shape: [Int], embedded: Bool, cache: KVCache) {
+        let want = embedded ? "(B, t, \(config.nEmbd))" : "(B, t) token ids"
+        let t = shape.count == (embedded ? 3 : 2) ? shape[1] : 0
+        let lastOK = !embedded || shape.last == config.nEmbd
+        if shape.count != (embedded ? 3 : 2) || shape[0] != cache.batchSize || t < 1 || !lastOK || cache.length + t > cache.capacity
+            || !supportsKVCache {
+            fatalError("GPT.\(call): \(name) \(shape) (want \(want), t ≥ 1) at positions \(cache.length)..<\(cache.length + t) "
+                       + "for a cache of batch \(cache.batchSize) and \(cache.capacity) positions"
+                       + (supportsKVCache ? "" : "; a block does not adopt KVCachedBlock"))
+        }
     }
 }
