@@ -166,20 +166,13 @@ public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil) -> Tens
     guard _gradEnabled, inputs.contains(where: { $0.requiresGrad }) else { return out }
     return out.record(inputs) { out in
         let g = out.grad!
-        let dX = x.requiresGrad ? x.gradBuffer() : nil, dW = weight.requiresGrad ? weight.gradBuffer() : nil
-        let gd = SendPtr(g.data), xd = SendPtr(x.data), wd = SendPtr(weight.data)
-        func inputGrad() {         // dX[N, I] (+)= dY[N, O] · W[O, I]
-            sgemm(false, false, n, inF, outF, 1, gd.p, outF, wd.p, inF, dX!.accumulate ? 1 : 0, dX!.ptr, inF)
+        if x.requiresGrad {        // dX[N, I] (+)= dY[N, O] · W[O, I]
+            let (p, acc) = x.gradBuffer()
+            sgemm(false, false, n, inF, outF, 1, g.data, outF, weight.data, inF, acc ? 1 : 0, p, inF)
         }
-        func weightGrad() {        // dW[O, I] (+)= dYᵀ · X
-            sgemm(true, false, outF, inF, n, 1, gd.p, outF, xd.p, inF, dW!.accumulate ? 1 : 0, dW!.ptr, inF)
-        }
-        if dX != nil && dW != nil && _numThreads >= 2 && n * inF * outF >= 1 << 21 {
-            // Two products of the same size: one per core, each sgemm whole (splitting each over the cores is slower).
-            parallelRanges(2, costPerItem: n * inF * outF) { r in for i in r { if i == 0 { inputGrad() } else { weightGrad() } } }
-        } else {
-            if dX != nil { inputGrad() }
-            if dW != nil { weightGrad() }
+        if weight.requiresGrad {   // dW[O, I] (+)= dYᵀ · X
+            let (p, acc) = weight.gradBuffer()
+            sgemm(true, false, outF, inF, n, 1, g.data, outF, x.data, inF, acc ? 1 : 0, p, inF)
         }
         if let b = bias, b.requiresGrad {  // db (+)= column sums of dY
             let (p, acc) = b.gradBuffer()
