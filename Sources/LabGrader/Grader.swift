@@ -162,281 +162,40 @@ public final class Grader: @unchecked Sendable {
             GradeTimings.currentSubmission = outer
         }
         let hash = timed("input-hash") { inputHash(submission) }
-        var notes: [String] = []
+        let state = GradeState()
         let (studentFiles, foundIn, unreadable) = timed("collect") { collect(submission.dir) }
         if foundIn == nil {
-            notes.append("No exercise files found in \(submission.dir.lastPathComponent) (expected \(exerciseNames.joined(separator: ", ")) in Labs/\(lab.id)/Exercises/, Exercises/ or the folder itself).")
+            state.notes.append("No exercise files found in \(submission.dir.lastPathComponent) (expected \(exerciseNames.joined(separator: ", ")) in Labs/\(lab.id)/Exercises/, Exercises/ or the folder itself).")
         }
-        for name in unreadable.keys.sorted() { notes.append(unreadable[name]! + "; its exercises count as not written.") }
-
-        let box = ResultsBox()
-        var allDiagnostics: [BuildDiagnostic] = []
-        /// Test id → why its exercise's code is absent (appended to a "not implemented" message).
-        var absentReason: [String: String] = [:]
-        /// Each test to run, the runner that runs it and the directory of the exercises library it loads.
-        var jobs: [(test: DiscoveredTest, runner: URL, library: URL, exercise: Int)] = []
-        /// Exercise number of each test when the exercises are one fused module (nil: one module per composition).
-        var fusedExercise: [String: Int]?
-        var courseBroken: Set<Int> = []
+        for name in unreadable.keys.sorted() { state.notes.append(unreadable[name]! + "; its exercises count as not written.") }
 
         if reference.isEmpty {
-            // No Solutions/ (a student grading their own copy): the student's files as they are, one module.
-            var files = studentFiles
-            if files.isEmpty { for name in exerciseNames { files[name] = "" } }
-            let r = try compileExercises(files, label: Self.wholeSubmission)
-            let tests = lab.tests
-            if r.ok {
-                let runner = try runnerFor(tests: tests, exercises: (r.dir, r.key), box: box, courseBroken: &courseBroken)
-                if let runner { jobs += tests.filter { box.byID[$0.id] == nil }.map { ($0, runner, r.dir, -1) } }
-            } else {
-                allDiagnostics += r.diagnostics
-                let text = r.diagnostics.map(\.text).joined(separator: "\n")
-                for t in tests { box.byID[t.id] = result(t, .compileError, message: text.isEmpty ? "The exercises do not compile." : text) }
-            }
+            try gradeAsOneModule(studentFiles, state)
         } else {
-            // 1. The student's regions, cut at the markers; everything outside them is the course's.
-            var bodies: [String: StudentRegions.Body] = [:]
-            var problems: [String: String] = [:]
-            timed("regions") {
-            for (file, ref) in reference {
-                if let text = studentFiles[file] {
-                    let cut = StudentRegions.parse(text, file: file, expected: ref.regions.map { ($0.name, exerciseOf[$0.name]) })
-                    bodies.merge(cut.bodies) { a, _ in a }
-                    problems.merge(cut.problems) { a, _ in a }
-                } else {
-                    let why = unreadable[file] ?? "\(file) is missing from the submission"
-                    if foundIn != nil, unreadable[file] == nil { notes.append("\(file) is missing from the submission: its exercises count as not implemented.") }
-                    for r in ref.regions { problems[r.name] = why }
-                }
-            }
-            }
-            for p in Set(problems.values).sorted() where !p.contains("is missing from the submission") && !p.contains("not valid UTF-8") { notes.append(p) }
-
-            // 2. Each exercise: the student's regions for it, the reference for every other exercise (checked and
-            //    spliced here, compiled below).
-            var broken: [String] = []
-            var spliced: [(unit: String, tests: [DiscoveredTest], composition: Composition)] = []
-            for unit in exerciseUnits {
-                let tests = lab.tests.filter { exerciseID($0) == unit.id }
-                guard !tests.isEmpty else { continue }
-                let mine = Set(unit.regions)
-                let reasons = unit.regions.compactMap { problems[$0] }
-                for t in tests where !reasons.isEmpty { absentReason[t.id] = Array(Set(reasons)).sorted().joined(separator: "\n") }
-                // The allowlist, on the student's own lines.
-                var violations: [BuildDiagnostic] = []
-                timed("check", unit.id) {
-                for (file, ref) in reference.sorted(by: { $0.key < $1.key }) {
-                    for r in ref.regions where mine.contains(r.name) {
-                        if let b = bodies[r.name] {
-                            violations += SubmissionCheck.check(b.lines.joined(separator: "\n"), file: file, firstLine: b.firstLine)
-                        }
-                    }
-                }
-                }
-                if !violations.isEmpty {
-                    allDiagnostics += violations
-                    broken.append(unit.id)
-                    let text = "The code of \(describe(unit.id)) uses what a submission may not (it was not compiled):\n" + violations.map(\.text).joined(separator: "\n")
-                    for t in tests { box.byID[t.id] = result(t, .compileError, message: text) }
-                    continue
-                }
-                var c = Composition()
-                timed("splice", unit.id) {
-                for (file, ref) in reference {
-                    let byName = Dictionary(uniqueKeysWithValues: ref.regions.map { ($0.name, $0) })
-                    Composition.splice(stub: ref.text, file: file, body: { name in
-                        if mine.contains(name) { return bodies[name].map { .student($0) } ?? .keep }
-                        return .reference(byName[name]?.body ?? "")
-                    }, into: &c)
-                }
-                }
-                spliced.append((unit.id, tests, c))
-            }
-
-            // 3. Compile each distinct composition once and, when one runner serves them all, the stubs and the
-            //    lab's test runner (lab-wide builds, cached across submissions), `compileJobs` at a time.
-            let shared = sharesRunner
-            var firstOf: [String: Int] = [:]
-            var distinct: [(unit: String, files: [String: String])] = []
-            for s in spliced {
-                let k = exercisesKey(s.composition.files)
-                if firstOf[k] == nil { firstOf[k] = distinct.count; distinct.append((s.unit, s.composition.files)) }
-            }
-            /// What the compile threads produce (each slot written by one thread, read after they all finished).
-            final class Builds: @unchecked Sendable {
-                let lock = NSLock()
-                var compositions: [Compiled?]
-                var stub: Compiled?
-                var runner: (runner: URL?, excluded: [Int: [BuildDiagnostic]])?
-                var fused: Compiled?
-                init(_ n: Int) { compositions = Array(repeating: nil, count: n) }
-                func set(_ i: Int, _ c: Compiled) { lock.lock(); compositions[i] = c; lock.unlock() }
-            }
-            // Several exercises to compile: those whose regions are each the whole body of their block are first
-            // tried as one module, each region holding the student's code and the reference's, the student's running
-            // only in the tests of its own exercise (one compile instead of one per exercise). If that module does not
-            // compile or fails the library check, each composition is compiled on its own (and only those
-            // diagnostics are shown). Student code is compiled only for exercises that passed the allowlist.
-            let units = exerciseUnits.map(\.id)
-            var whole = Set<String>()
-            for ref in reference.values { whole.formUnion(Composition.wholeBlockRegions(ref.text)) }
-            let fusable = shared ? Set(exerciseUnits.filter { u in spliced.contains { $0.unit == u.id } && u.regions.allSatisfy(whole.contains) }.map(\.id)) : []
-            var fusedFiles: [String: String]?
-            if Set(spliced.filter { fusable.contains($0.unit) }.map { exercisesKey($0.composition.files) }).count > 1 {
-                var c = Composition()
-                timed("splice", "fused") {
-                    for (file, ref) in reference {
-                        let byName = Dictionary(uniqueKeysWithValues: ref.regions.map { ($0.name, $0) })
-                        Composition.splice(stub: ref.text, file: file, body: { name in
-                            let reference = byName[name]?.body ?? ""
-                            guard let unit = self.exerciseOf[name], fusable.contains(unit), let k = units.firstIndex(of: unit) else { return .reference(reference) }
-                            return .fused(student: bodies[name], reference: reference, exercise: k)
-                        }, into: &c)
-                    }
-                }
-                fusedFiles = c.files
-            }
-            let builds = Builds(distinct.count)
-            let name = submission.name
-            /// Round 1: the lab's builds, the fused module and the compositions it does not replace; round 2 (the
-            /// fused module failed): the rest.
-            var fused: Compiled?
-            let needed = Set(spliced.filter { fusedFiles == nil || !fusable.contains($0.unit) }.map { firstOf[exercisesKey($0.composition.files)]! })
-            let firstRound = distinct.indices.filter(needed.contains)
-            let tasks: [Int] = (shared && !distinct.isEmpty ? [-1] : []) + (fusedFiles != nil ? [-2] : []) + firstRound
-            let todo = distinct, fusedSource = fusedFiles
-            let compile = { @Sendable (task: Int) throws -> Void in
-                GradeTimings.currentSubmission = name
-                switch task {
-                case -1:
-                    var stubs: [String: String] = [:]
-                    for (file, ref) in self.reference { stubs[file] = ref.text }
-                    let stub = try self.compileExercises(stubs, label: "stubs")
-                    var runner: (runner: URL?, excluded: [Int: [BuildDiagnostic]])?
-                    if stub.ok {
-                        _ = try self.baselineConstructors()
-                        runner = try self.compileTests(against: (stub.dir, stub.key), tests: self.lab.tests)
-                    }
-                    builds.lock.lock(); builds.stub = stub; builds.runner = runner; builds.lock.unlock()
-                case -2:
-                    let f = try self.compileExercises(fusedSource!, label: "fused")
-                    builds.lock.lock(); builds.fused = f; builds.lock.unlock()
-                default:
-                    builds.set(task, try self.compileExercises(todo[task].files, label: todo[task].unit))
-                }
-            }
-            try parallelForEach(count: tasks.count, jobs: options.compileJobs) { try compile(tasks[$0]) }
-            if let f = builds.fused, f.ok, try timed("library-check", "fused", { try libraryProblems(f.dir) }).isEmpty { fused = f }
-            if fusedFiles != nil, fused == nil {
-                let rest = distinct.indices.filter { builds.compositions[$0] == nil }
-                try parallelForEach(count: rest.count, jobs: options.compileJobs) { try compile(rest[$0]) }
-            }
-            if fused != nil {
-                var of: [String: Int] = [:]
-                for t in lab.tests where fusable.contains(exerciseID(t)) { of[t.id] = units.firstIndex(of: exerciseID(t)) }
-                fusedExercise = of
-            }
-
-            var built: [(tests: [DiscoveredTest], dir: URL, key: String)] = []
-            for (unitID, tests, c) in spliced {
-                let unit = (id: unitID, tests: tests)
-                if let fused, fusable.contains(unit.id) {
-                    built.append((tests, fused.dir, fused.key))
-                    continue
-                }
-                let r = builds.compositions[firstOf[exercisesKey(c.files)]!]!
-                guard r.ok else {
-                    let diags = r.diagnostics.map { c.studentDiagnostic($0) ?? $0 }
-                    allDiagnostics += diags.filter { !allDiagnostics.contains($0) }
-                    broken.append(unit.id)
-                    let text = diags.map(\.text).joined(separator: "\n")
-                    for t in tests { box.byID[t.id] = result(t, .compileError, message: text.isEmpty ? "\(describe(unit.id)) does not compile." : text) }
-                    continue
-                }
-                let libProblems = try timed("library-check", unit.id) { try libraryProblems(r.dir) }
-                if !libProblems.isEmpty {
-                    broken.append(unit.id)
-                    let d = libProblems.map { BuildDiagnostic(file: "", line: 0, column: 0, message: $0, text: "error: " + $0) }
-                    allDiagnostics += d
-                    for t in tests { box.byID[t.id] = result(t, .compileError, message: libProblems.joined(separator: "\n")) }
-                    continue
-                }
-                built.append((tests, r.dir, r.key))
-            }
-            // One runner per distinct module (exercises whose composition is the same share it).
-            var order: [String] = []
-            var byKey: [String: (tests: [DiscoveredTest], dir: URL)] = [:]
-            for b in built {
-                if byKey[b.key] == nil { order.append(b.key); byKey[b.key] = ([], b.dir) }
-                byKey[b.key]!.tests += b.tests
-            }
-            if sharesRunner, !order.isEmpty {
-                // Every composition has the course's interface: one runner, built against the stubs, is linked
-                // into each module's directory, where it loads that module ($ORIGIN comes first in its run path).
-                // It is built for all of the lab's tests (one build per lab); only the tests of exercises that compiled run.
-                let all = order.flatMap { byKey[$0]!.tests }
-                if let stub = builds.stub, stub.ok, let compiled = builds.runner,
-                   let runner = try recordExcluded(compiled, tests: all, box: box, courseBroken: &courseBroken) {
-                    for key in order {
-                        let (tests, dir) = byKey[key]!
-                        let linked = try timed("link-runner") { try linkRunner(runner, into: dir) }
-                        jobs += tests.filter { box.byID[$0.id] == nil }.map { ($0, linked, dir, fusedExercise?[$0.id] ?? -1) }
-                    }
-                }
-            } else {
-                for key in order {
-                    let (tests, dir) = byKey[key]!
-                    if let runner = try runnerFor(tests: tests, exercises: (dir, key), box: box, courseBroken: &courseBroken) {
-                        jobs += tests.filter { box.byID[$0.id] == nil }.map { ($0, runner, dir, -1) }
-                    }
-                }
-            }
+            let (bodies, problems) = cutRegions(studentFiles, foundIn: foundIn, unreadable: unreadable, state)
+            let spliced = spliceExercises(bodies, problems, state)
+            let compiled = try compileSpliced(spliced, bodies: bodies, submission: submission.name, state)
+            try addJobs(compiled, state)
+            let broken = state.broken
             if !broken.isEmpty {
-                notes.append("\(broken.map(describe).joined(separator: ", ")) did not compile: \(broken.count == 1 ? "its" : "their") tests count as compile errors; every other exercise was graded with the course's reference code in place of \(broken.count == 1 ? "it" : "them").")
+                state.notes.append("\(broken.map(describe).joined(separator: ", ")) did not compile: \(broken.count == 1 ? "its" : "their") tests count as compile errors; every other exercise was graded with the course's reference code in place of \(broken.count == 1 ? "it" : "them").")
             }
         }
-
-        for i in courseBroken.sorted() {
+        for i in state.courseBroken.sorted() {
             let n = lab.tests.filter { $0.file == i }.count
             let file = lab.sources[i].hidden ? "a hidden graded test file" : "the graded test file \(lab.sources[i].url.lastPathComponent)"
-            notes.append("Course error: \(file) does not compile against the course's own stubs; its \(n) test\(n == 1 ? "" : "s") could not run. Tell your instructor.")
+            state.notes.append("Course error: \(file) does not compile against the course's own stubs; its \(n) test\(n == 1 ? "" : "s") could not run. Tell your instructor.")
         }
-
-        // 3. Run each test in its own process, in the manifest's order.
-        let rank = Dictionary(uniqueKeysWithValues: lab.tests.enumerated().map { ($1.id, $0) })
-        jobs.sort { rank[$0.test.id]! < rank[$1.test.id]! }
-        if !jobs.isEmpty {
-            let sandbox = try timed("sandbox") { try makeSandbox(submission, runners: jobs.map(\.runner), libraries: jobs.map(\.library)) }
-            defer { sandbox.remove() }
-            let lock = NSLock()
-            let budget = lab.manifest.submissionBudget
-            let testsStart = monotonicNow()
-            let reasons = absentReason
-            let pending = jobs
-            let name = submission.name
-            defer { GradeTimings.shared?.record("tests", detail: "\(jobs.count) tests, \(options.testJobs) at once", start: testsStart, seconds: monotonicNow() - testsStart) }
-            try parallelForEach(count: pending.count, jobs: options.testJobs) { i in
-                GradeTimings.currentSubmission = name
-                let (t, runner, _, exercise) = pending[i]
-                if monotonicNow() - testsStart > budget {
-                    let r = self.result(t, .timedOut, message: "Not run: this submission used up its \(formatPoints(budget)) s budget for all tests (earlier tests hung or were very slow).")
-                    lock.lock(); box.byID[t.id] = r; lock.unlock()
-                    return
-                }
-                var r = try timed("test", t.id) { try self.run(t, runner: runner, sandbox: sandbox, slot: i, exercise: exercise) }
-                if r.status == .notImplemented, let why = reasons[t.id] { r.message += "\n(" + why + ")" }
-                lock.lock(); box.byID[t.id] = r; lock.unlock()
-            }
-        }
+        try runTests(submission, state)
 
         if let h = lab.manifest.hiddenSummary {
-            notes.append("\(formatPoints(h.points)) more point\(h.points == 1 ? " is" : "s are") checked after the due date, by tests that are not in your copy of the course.")
+            state.notes.append("\(formatPoints(h.points)) more point\(h.points == 1 ? " is" : "s are") checked after the due date, by tests that are not in your copy of the course.")
         }
-        let tests = lab.tests.map { box.byID[$0.id]! }
+        let tests = lab.tests.map { state.box.byID[$0.id]! }
         let (score, maxScore) = Scoring.total(tests)
         return GradeReport(lab: lab.id, title: lab.manifest.title, submission: submission.name,
-                           buildOK: allDiagnostics.isEmpty && absentReason.isEmpty, diagnostics: allDiagnostics,
-                           notes: notes, score: score, maxScore: maxScore, seconds: monotonicNow() - start,
+                           buildOK: state.diagnostics.isEmpty && state.absentReason.isEmpty, diagnostics: state.diagnostics,
+                           notes: state.notes, score: score, maxScore: maxScore, seconds: monotonicNow() - start,
                            tests: tests, submittedAt: submission.submittedAt, gradedAt: Date(), inputHash: hash)
     }
 
