@@ -46,42 +46,17 @@ public func recordSeries<F: BinaryFloatingPoint>(_ name: String, x: [Double]? = 
     recordSeries(name, x: x, y: y.map { Double($0) })
 }
 
-/// The text of a recorded figure: `format` (a printf format with one `%f`/`%g`/`%e` conversion) applied to `value`;
-/// when the conversion prints no fraction (`%.0f`) its digits are grouped in threes, so counts read `163,037,184`.
+/// The text of a recorded figure: `format` (a printf format) applied to `value`; with the integer format `%.0f`, the
+/// digits are grouped in threes, so counts read `163,037,184`.
 ///
 /// ```swift
 /// formatFigure(163037184, format: "%.0f")   // "163,037,184"
 /// formatFigure(1.60512, format: "%.3f")     // "1.605"
 /// ```
-/// Python equivalent: `f"{n:,.0f}"` for an integer format, `"%.3f" % x` otherwise.
+/// Python equivalent: `f"{n:,.0f}"` for `%.0f`, `"%.3f" % x` otherwise.
 public func formatFigure(_ value: Double, format: String) -> String {
-    guard let spec = conversionRange(format), isIntegerConversion(format[spec]) else { return cFormat(format, value) }
-    let number = groupThousands(cFormat(String(format[spec]), value))
-    let literal = { (s: Substring) in String(s.replacing("%%", with: "%")) }
-    return literal(format[..<spec.lowerBound]) + number + literal(format[spec.upperBound...])
-}
-
-/// The range of the first conversion in a printf format (`%'-10.0f`), `%%` skipped; nil when there is none.
-func conversionRange(_ format: String) -> Range<String.Index>? {
-    var i = format.startIndex
-    while let pct = format[i...].firstIndex(of: "%") {
-        var j = format.index(after: pct)
-        if j < format.endIndex, format[j] == "%" { i = format.index(after: j); continue }
-        while j < format.endIndex, !"aAeEfFgG".contains(format[j]) {
-            guard "-+ #0'.123456789hlLqjzt".contains(format[j]) else { return nil }
-            j = format.index(after: j)
-        }
-        return j < format.endIndex ? pct..<format.index(after: j) : nil
-    }
-    return nil
-}
-
-/// True for an `f` conversion of precision 0 (`%.0f`, `%8.0f`) without `#` (which would keep the decimal point).
-func isIntegerConversion(_ spec: Substring) -> Bool {
-    guard let last = spec.last, last == "f" || last == "F", !spec.contains("#"),
-          let dot = spec.firstIndex(of: ".") else { return false }
-    let precision = spec[spec.index(after: dot)..<spec.index(before: spec.endIndex)]
-    return precision.allSatisfy { $0 == "0" }   // "%.f" and "%.0f" both mean precision 0
+    let text = cFormat(format, value)
+    return format == "%.0f" ? groupThousands(text) : text
 }
 
 /// `"-1234567"` → `"-1,234,567"`: commas between groups of three in the run of digits (padding and sign kept).

