@@ -21,11 +21,10 @@ final class GradeState {
 
 /// What `compileSpliced` built: the modules that compiled and passed the library check, with their tests; each
 /// test's exercise number when the exercises are one fused module (nil: one module per composition); and, when one
-/// runner serves every module, the lab's stubs and the test runner built against them.
+/// runner serves every module, the test runner built against the lab's stubs (nil when the stubs do not compile).
 struct CompiledSubmission {
     var built: [(tests: [DiscoveredTest], dir: URL, key: String)] = []
     var fusedExercise: [String: Int]?
-    var stub: Grader.Compiled?
     var runner: (runner: URL?, excluded: [Int: [BuildDiagnostic]])?
 }
 
@@ -131,7 +130,6 @@ extension Grader {
         final class Builds: @unchecked Sendable {
             let lock = NSLock()
             var compositions: [Compiled?]
-            var stub: Compiled?
             var runner: (runner: URL?, excluded: [Int: [BuildDiagnostic]])?
             var fused: Compiled?
             init(_ n: Int) { compositions = Array(repeating: nil, count: n) }
@@ -181,7 +179,7 @@ extension Grader {
                     _ = try self.baselineConstructors()
                     runner = try self.compileTests(against: (stub.dir, stub.key), tests: self.lab.tests)
                 }
-                builds.lock.lock(); builds.stub = stub; builds.runner = runner; builds.lock.unlock()
+                builds.lock.lock(); builds.runner = runner; builds.lock.unlock()
             case -2:
                 let f = try self.compileExercises(fusedSource!, label: "fused")
                 builds.lock.lock(); builds.fused = f; builds.lock.unlock()
@@ -225,7 +223,6 @@ extension Grader {
             }
             compiled.built.append((tests, r.dir, r.key))
         }
-        compiled.stub = builds.stub
         compiled.runner = builds.runner
         return compiled
     }
@@ -243,7 +240,7 @@ extension Grader {
             // into each module's directory, where it loads that module ($ORIGIN comes first in its run path).
             // It is built for all of the lab's tests (one build per lab); only the tests of exercises that compiled run.
             let all = order.flatMap { byKey[$0]!.tests }
-            if let stub = compiled.stub, stub.ok, let compiledRunner = compiled.runner,
+            if let compiledRunner = compiled.runner,
                let runner = try recordExcluded(compiledRunner, tests: all, box: state.box, courseBroken: &state.courseBroken) {
                 for key in order {
                     let (tests, dir) = byKey[key]!

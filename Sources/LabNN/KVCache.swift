@@ -136,10 +136,10 @@ extension GPT {
     /// cache's batch and t ≥ 1; positions cache.length..<cache.length+t fit the cache; every block is a `KVCachedBlock`.
     func checkCachedInput(_ call: String, _ name: String, _ shape: [Int], embedded: Bool, cache: KVCache) {
         let want = embedded ? "(B, t, \(config.nEmbd))" : "(B, t) token ids"
-        let t = shape.count == (embedded ? 3 : 2) ? shape[1] : 0
-        let lastOK = !embedded || shape.last == config.nEmbd
-        if shape.count != (embedded ? 3 : 2) || shape[0] != cache.batchSize || t < 1 || !lastOK || cache.length + t > cache.capacity
-            || !supportsKVCache {
+        let rank = embedded ? 3 : 2
+        let t = shape.count == rank ? shape[1] : 0
+        if shape.count != rank || shape[0] != cache.batchSize || t < 1 || (embedded && shape[2] != config.nEmbd)
+            || cache.length + t > cache.capacity || !supportsKVCache {
             fatalError("GPT.\(call): \(name) \(shape) (want \(want), t ≥ 1) at positions \(cache.length)..<\(cache.length + t) "
                        + "for a cache of batch \(cache.batchSize) and \(cache.capacity) positions"
                        + (supportsKVCache ? "" : "; a block does not adopt KVCachedBlock"))
