@@ -159,15 +159,16 @@ enum HarnessSource {
             alarm(0)
             var zero = itimerval()
             for which in [ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF] { setitimer(__itimer_which_t(which.rawValue), &zero, nil) }
-            // Other threads: only libdispatch's idle pool workers (XCTest and Foundation start them; named by
-            // libdispatch, "com.apple.root.*-qos*"; submissions cannot use Dispatch) may remain, asleep.
+            // Other threads: only idle pool workers may remain, asleep: libdispatch's (XCTest and Foundation start
+            // them; named "com.apple.root.*-qos*") and LabTensor's ("labtensor-pool", which run a kernel's parts only
+            // while the kernel's call lasts). Submissions can start neither kind of thread (no Dispatch, no pthreads).
             func otherThreads() -> [String] {
                 let tasks = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []).filter { $0 != "\\(getpid())" }
                 return tasks.compactMap { tid -> String? in
                     let name = (__readProcFile("/proc/self/task/\\(tid)/comm") ?? "?").trimmingCharacters(in: .whitespacesAndNewlines)
                     let stat = __readProcFile("/proc/self/task/\\(tid)/stat") ?? ""
                     let state = stat.split(separator: ")").last?.split(separator: " ").first ?? "?"
-                    return name.contains("qos") && state == "S" ? nil : name
+                    return (name.contains("qos") || name == "labtensor-pool") && state == "S" ? nil : name
                 }
             }
             var others = otherThreads()

@@ -89,10 +89,20 @@ func sgemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha
         // c[n] = alpha · op(B)ᵀ a + beta · c, with a's k elements every `lda` when A is stored transposed.
         let incA = Int32(transA ? lda : 1)
         if beta == 0 { c.initialize(repeating: 0, count: n) }   // c may be uninitialised (NaN · 0 is NaN)
-        if transB {  // B stored (n, k): c = B a
-            cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), alpha, b, Int32(ldb), a, incA, beta, c, 1)
-        } else {     // B stored (k, n): c = Bᵀ a
-            cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), alpha, b, Int32(ldb), a, incA, beta, c, 1)
+        // Outputs [j0, j1): rows j0..<j1 of B when transposed, else columns.
+        func gemv(_ j0: Int, _ j1: Int) {
+            if transB {  // B stored (n, k): c = B a
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(j1 - j0), Int32(k), alpha, b + j0 * ldb, Int32(ldb),
+                            a, incA, beta, c + j0, 1)
+            } else {     // B stored (k, n): c = Bᵀ a
+                cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(j1 - j0), alpha, b + j0, Int32(ldb), a, incA,
+                            beta, c + j0, 1)
+            }
+        }
+        if n * k < 1 << 16 || _numThreads < 2 || _inParallel {
+            gemv(0, n)
+        } else {  // memory-bound: both cores stream half of B each
+            parallelRanges(n, costPerItem: k) { r in gemv(r.lowerBound, r.upperBound) }
         }
         return
     }

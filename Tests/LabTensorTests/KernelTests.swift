@@ -141,7 +141,7 @@ import Glibc
 
     /// One-row products (generation through a Linear) go through sgemv: x · Wᵀ, x · W and a strided row of a
     /// transposed operand against naive sums, into uninitialised outputs.
-    @Test(arguments: [(1, 1), (37, 65), (256, 768), (3, 1)])
+    @Test(arguments: [(1, 1), (37, 65), (256, 768), (257, 1031), (3, 1)])
     func oneRowProductsMatchNaive(k: Int, n: Int) {
         let x = uniform([1, k], seed: 11), w = uniform([n, k], seed: 12), v = uniform([k, n], seed: 13)
         let X = x.scalars, W = w.scalars, Vv = v.scalars

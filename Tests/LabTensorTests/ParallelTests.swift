@@ -1,0 +1,72 @@
+import XCTest
+@testable import LabTensor
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// The worker pool behind parallelRanges: every part runs once, nested calls run inline, concurrent callers and
+// forked children still get the right values. XCTest, not swift-testing: these start threads and fork, so they must
+// not run beside other tests.
+final class ParallelTests: XCTestCase {
+    /// (4096, 256) · (768, 256)ᵀ: split over the cores.
+    private func product(seed: UInt64) -> (Tensor, [Float]) {
+        manualSeed(seed)
+        let x = Tensor.randn([4096, 256]), w = Tensor.randn([768, 256])
+        return (x, linear(x, w).scalars)
+    }
+
+    func testEveryPartRunsOnceAndNestedCallsRunInline() {
+        guard getNumThreads() > 1 else { return XCTFail("needs 2 threads; LabTensor has \(getNumThreads())") }
+        for _ in 0..<200 {   // back to back, as a training step calls kernels
+            let runs = UnsafeMutablePointer<Int>.allocate(capacity: 2)
+            let nested = UnsafeMutablePointer<Bool>.allocate(capacity: 2)
+            runs.initialize(repeating: 0, count: 2); nested.initialize(repeating: false, count: 2)
+            let r = SendPtr(runs), n = SendPtr(nested)
+            parallelRanges(2, costPerItem: 1 << 20) { range in
+                for k in range {
+                    r.p[k] += 1
+                    var inner = 0
+                    parallelRanges(8, costPerItem: 1 << 20) { _ in inner += 1 }   // inline: one call
+                    n.p[k] = inner == 1 && _inParallel
+                }
+            }
+            XCTAssertEqual(Array(UnsafeBufferPointer(start: runs, count: 2)), [1, 1])
+            XCTAssertEqual(Array(UnsafeBufferPointer(start: nested, count: 2)), [true, true])
+            runs.deallocate(); nested.deallocate()
+        }
+    }
+
+    func testConcurrentCallersGetTheSerialValues() {
+        let inputs = (0..<4).map { product(seed: UInt64(10 + $0)) }
+        let results = UnsafeMutablePointer<[Float]>.allocate(capacity: 4)
+        results.initialize(repeating: [], count: 4)
+        let out = SendPtr(results)
+        // Four callers at once: one holds the pool, the others fall back to libdispatch's threads.
+        DispatchQueue.concurrentPerform(iterations: 4) { i in
+            let (x, _) = inputs[i]
+            manualSeed(UInt64(10 + i))
+            _ = Tensor.randn([4096, 256])
+            let w = Tensor.randn([768, 256])
+            out.p[i] = linear(x, w).scalars
+        }
+        for i in 0..<4 { XCTAssertEqual(results[i], inputs[i].1, "caller \(i)") }
+        results.deinitialize(count: 4); results.deallocate()
+    }
+
+    func testAForkedChildRunsParallelKernels() {
+        let (x, expected) = product(seed: 3)   // the pool's workers are running now
+        fflush(stdout)
+        let pid = fork()
+        if pid == 0 {
+            alarm(30)                          // a child waiting on the parent's workers would hang: die instead
+            manualSeed(3)
+            _ = Tensor.randn([4096, 256])
+            let w = Tensor.randn([768, 256])
+            _exit(linear(x, w).scalars == expected ? 0 : 1)
+        }
+        XCTAssertGreaterThan(pid, 0, "fork failed")
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        XCTAssertEqual(status, 0, "child: exit \((status >> 8) & 0xff), signal \(status & 0x7f) (14 = hung, SIGALRM)")
+    }
+}
