@@ -18,7 +18,7 @@ public func setNumThreads(_ n: Int) { _numThreads = Swift.max(1, n) }
 /// The number of threads LabTensor's kernels use. PyTorch: `torch.get_num_threads()`.
 public func getNumThreads() -> Int { _numThreads }
 
-/// A raw pointer that may cross into `concurrentPerform` tasks (the tasks write disjoint ranges).
+/// A raw pointer that may cross into parallel tasks (the tasks write disjoint ranges).
 struct SendPtr<T>: @unchecked Sendable {
     let p: UnsafeMutablePointer<T>
     init(_ p: UnsafeMutablePointer<T>) { self.p = p }
