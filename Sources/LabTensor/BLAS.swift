@@ -99,11 +99,8 @@ func sgemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha
                             beta, c + j0, 1)
             }
         }
-        if n * k < 1 << 16 || _numThreads < 2 || _inParallel {
-            gemv(0, n)
-        } else {  // memory-bound: both cores stream half of B each
-            parallelRanges(n, costPerItem: k) { r in gemv(r.lowerBound, r.upperBound) }
-        }
+        // Memory-bound: each core streams its share of B (inline when small, or already inside a parallel task).
+        parallelRanges(n, costPerItem: k) { r in gemv(r.lowerBound, r.upperBound) }
         return
     }
     let flops = m * n * k

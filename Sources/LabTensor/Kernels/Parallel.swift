@@ -29,16 +29,7 @@ struct SendPtr<T>: @unchecked Sendable {
 /// (~ 32k flops/bytes of work per thread); otherwise inline.
 @inline(__always)
 func parallelRanges(_ n: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void) {
-    let threads = _numThreads
-    if threads <= 1 || n < 2 || n * costPerItem < 65_536 || _inParallel {
-        body(0..<n)
-        return
-    }
-    let parts = Swift.min(threads, n)
-    runParts(parts) { k in
-        let lo = n * k / parts, hi = n * (k + 1) / parts
-        if lo < hi { body(lo..<hi) }
-    }
+    parallelChunks(n, costPerItem: costPerItem) { _, range in body(range) }
 }
 
 #if os(Linux)
