@@ -8,11 +8,11 @@ import Glibc
 // forked children still get the right values. XCTest, not swift-testing: these start threads and fork, so they must
 // not run beside other tests.
 final class ParallelTests: XCTestCase {
-    /// (4096, 256) · (768, 256)ᵀ: split over the cores.
-    private func product(seed: UInt64) -> (Tensor, [Float]) {
+    /// x (4096, 256), w (768, 256) and x · wᵀ computed here: a product split over the cores.
+    private func product(seed: UInt64) -> (x: Tensor, w: Tensor, xw: [Float]) {
         manualSeed(seed)
         let x = Tensor.randn([4096, 256]), w = Tensor.randn([768, 256])
-        return (x, linear(x, w).scalars)
+        return (x, w, linear(x, w).scalars)
     }
 
     func testEveryPartRunsOnceAndNestedCallsRunInline() {
@@ -45,31 +45,27 @@ final class ParallelTests: XCTestCase {
         results.initialize(repeating: [], count: 4)
         let out = SendPtr(results)
         // Four callers at once: one holds the pool, the others fall back to libdispatch's threads.
-        DispatchQueue.concurrentPerform(iterations: 4) { i in
-            let (x, _) = inputs[i]
-            manualSeed(UInt64(10 + i))
-            _ = Tensor.randn([4096, 256])
-            let w = Tensor.randn([768, 256])
-            out.p[i] = linear(x, w).scalars
-        }
-        for i in 0..<4 { XCTAssertEqual(results[i], inputs[i].1, "caller \(i)") }
+        DispatchQueue.concurrentPerform(iterations: 4) { i in out.p[i] = linear(inputs[i].x, inputs[i].w).scalars }
+        for i in 0..<4 { XCTAssertEqual(results[i], inputs[i].xw, "caller \(i)") }
         results.deinitialize(count: 4); results.deallocate()
     }
 
     func testAForkedChildRunsParallelKernels() {
-        let (x, expected) = product(seed: 3)   // the pool's workers are running now
+        let (x, w, expected) = product(seed: 3)   // the pool's workers are running now
         fflush(stdout)
         let pid = fork()
         if pid == 0 {
-            alarm(30)                          // a child waiting on the parent's workers would hang: die instead
-            manualSeed(3)
-            _ = Tensor.randn([4096, 256])
-            let w = Tensor.randn([768, 256])
-            _exit(linear(x, w).scalars == expected ? 0 : 1)
+            alarm(30)                             // a child waiting on the parent's workers would hang: die instead
+            guard linear(x, w).scalars == expected else { _exit(1) }
+            // The caller would also run a part no worker claims; the child must have started a worker of its own.
+            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+            let names = tasks.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) }
+            _exit(names.contains("labtensor-pool\n") ? 0 : 2)
         }
         XCTAssertGreaterThan(pid, 0, "fork failed")
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        XCTAssertEqual(status, 0, "child: exit \((status >> 8) & 0xff), signal \(status & 0x7f) (14 = hung, SIGALRM)")
+        XCTAssertEqual(status, 0, "child: exit \((status >> 8) & 0xff) (1 = wrong values, 2 = no worker of its own), "
+                       + "signal \(status & 0x7f) (14 = hung, SIGALRM)")
     }
 }
